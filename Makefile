@@ -1,0 +1,99 @@
+# Practice assistant: `make run` runs it, `make test` tests it. `make help` lists every target.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+APP_VENV    := .venv
+ENGINE_VENV := .venv-engine
+APP_PY      := $(APP_VENV)/bin/python
+RASA        := $(ENGINE_VENV)/bin/rasa
+APP_STAMP    := $(APP_VENV)/.installed
+ENGINE_STAMP := $(ENGINE_VENV)/.installed
+export RASA_TELEMETRY_ENABLED := false
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export TF_CPP_MIN_LOG_LEVEL := 2
+
+.PHONY: help
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | \
+	  awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
+
+$(APP_STAMP): pyproject.toml requirements/app.txt
+	@echo "==> Setting up the app environment ($(APP_VENV), Python 3.11+)"
+	@python=$$(scripts/find-python.sh 3.11+) && \
+	  { [ -x $(APP_PY) ] || "$$python" -m venv $(APP_VENV); }
+	@$(APP_PY) -m pip install --quiet --upgrade pip
+	@$(APP_PY) -m pip install --quiet -c requirements/app.txt -e '.[dev]'
+	@touch $@
+
+$(ENGINE_STAMP): requirements/engine.txt
+	@echo "==> Setting up the Rasa engine environment ($(ENGINE_VENV), Python 3.10; a few minutes the first time)"
+	@python=$$(scripts/find-python.sh 3.10) && \
+	  { [ -x $(ENGINE_VENV)/bin/python ] || "$$python" -m venv $(ENGINE_VENV); }
+	@$(ENGINE_VENV)/bin/python -m pip install --quiet --upgrade pip
+	@$(ENGINE_VENV)/bin/python -m pip install --quiet -r requirements/engine.txt
+	@touch $@
+
+.PHONY: install
+install: $(APP_STAMP) $(ENGINE_STAMP) ## Create both environments (only what is missing or changed)
+
+.PHONY: run
+run: install ## Set up, train if needed, and run the assistant on http://127.0.0.1:8000
+	@$(APP_VENV)/bin/assistant run
+
+.PHONY: train
+train: install ## Train the Rasa model if its inputs changed
+	@$(APP_VENV)/bin/assistant train
+
+.PHONY: lint
+lint: $(APP_STAMP) ## ruff check and format check
+	$(APP_VENV)/bin/ruff check assistant actions tests
+	$(APP_VENV)/bin/ruff format --check assistant actions tests
+
+.PHONY: format
+format: $(APP_STAMP) ## Apply ruff's fixes and formatting
+	$(APP_VENV)/bin/ruff check --fix assistant actions tests
+	$(APP_VENV)/bin/ruff format assistant actions tests
+
+.PHONY: typecheck
+typecheck: $(APP_STAMP) ## mypy (strict) on the assistant package
+	$(APP_VENV)/bin/mypy assistant
+
+.PHONY: unit
+unit: $(APP_STAMP) ## Unit and API tests (no engine needed)
+	$(APP_VENV)/bin/pytest -m "not integration" -q
+
+.PHONY: validate
+validate: $(ENGINE_STAMP) ## rasa data validate --fail-on-warnings
+	$(RASA) data validate --fail-on-warnings --domain domain.yml --data nlu --config config.yml
+
+.PHONY: test-stories
+test-stories: install ## Conversation tests (tests/test_*.yml) against the trained model
+	@model=$$($(APP_VENV)/bin/assistant train | tee /dev/stderr | grep -o 'var/models/[^ ]*\.tar\.gz' | tail -n1) && \
+	  $(RASA) test core --model "$$model" --stories tests/test_conversations.yml \
+	    --fail-on-prediction-errors --out var/results/stories --no-plot
+
+.PHONY: integration
+integration: install ## Starts the real engine, action server and web app on free ports
+	$(APP_VENV)/bin/pytest -m integration -q
+
+.PHONY: test
+test: lint typecheck validate unit test-stories integration ## Everything CI runs
+
+.PHONY: bench
+bench: $(APP_STAMP) ## Latency and throughput of /api/chat against the running assistant (make run first)
+	$(APP_VENV)/bin/assistant bench
+
+.PHONY: lock
+lock: install ## Re-pin requirements/app.txt and requirements/engine.txt from the environments
+	{ echo "# App environment constraints, pinned by 'make lock'."; \
+	  $(APP_PY) -m pip freeze --exclude-editable; } > requirements/app.txt
+	{ echo "# Engine environment (Python 3.10), pinned from requirements/engine.in by 'make lock'."; \
+	  $(ENGINE_VENV)/bin/python -m pip freeze; } > requirements/engine.txt
+
+.PHONY: clean
+clean: ## Remove models, logs and local databases under var/ (keeps the environments)
+	rm -rf var .rasa
+
+.PHONY: distclean
+distclean: clean ## Also remove both environments
+	rm -rf $(APP_VENV) $(ENGINE_VENV) *.egg-info

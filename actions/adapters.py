@@ -1,0 +1,42 @@
+"""What every action needs: the core's data, the tracker's facts, and how to speak."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from assistant.core.authorities import AuthorityDirectory, load_authorities
+from assistant.core.replies import Reply
+from assistant.settings import Settings
+
+
+@cache
+def authority_directory() -> AuthorityDirectory:
+    """Loaded on first use, not at import, and then kept for the life of the action server."""
+    return load_authorities(Settings().knowledge_dir)
+
+
+def latest_user_metadata(tracker: Tracker) -> dict[str, Any]:
+    """Metadata the channel sent with the latest user message (the web app sends the authority)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            metadata = event.get("metadata") or {}
+            return metadata if isinstance(metadata, dict) else {}
+    return {}
+
+
+def conversation_authority(tracker: Tracker) -> str | None:
+    """The authority the worker picked in their channel, else the one chosen in conversation."""
+    from_channel = latest_user_metadata(tracker).get("authority")
+    if isinstance(from_channel, str) and from_channel:
+        return from_channel
+    slot = tracker.get_slot("authority")
+    return slot if isinstance(slot, str) and slot else None
+
+
+def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
+    """Send a core reply as one custom message, so text, buttons and citations stay together."""
+    dispatcher.utter_message(json_message=reply.to_json())

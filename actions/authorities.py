@@ -1,0 +1,27 @@
+"""Choosing the authority whose procedure the conversation follows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.adapters import authority_directory, conversation_authority, send
+from assistant.core.authority_choice import choose_authority
+
+
+class ActionChooseAuthority(Action):
+    def name(self) -> str:
+        return "action_choose_authority"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        requested = next(tracker.get_latest_entity_values("authority"), None)
+        choice = choose_authority(
+            authority_directory(), requested, current=conversation_authority(tracker)
+        )
+        send(dispatcher, choice.reply)
+        return [SlotSet("authority", choice.chosen.id)] if choice.chosen else []

@@ -1,0 +1,43 @@
+"""The `assistant` command."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="assistant", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="train if needed and run the whole assistant")
+    run.add_argument("--port", type=int, default=8000, help="web app port (default 8000)")
+
+    bench = commands.add_parser("bench", help="measure chat latency against a running stack")
+    bench.add_argument("--base", default="http://127.0.0.1:8000", help="web app URL")
+    bench.add_argument("--engine", default="http://127.0.0.1:5005", help="Rasa engine URL")
+    bench.add_argument("--turns", type=int, default=60, help="turns per measurement")
+
+    commands.add_parser("train", help="train the Rasa model if its inputs changed")
+
+    args = parser.parse_args(argv)
+    if args.command == "run":
+        from assistant.devstack.run import run_stack
+
+        return run_stack(web_port=args.port)
+    if args.command == "train":
+        from assistant.devstack.layout import ProjectLayout
+        from assistant.devstack.model import ensure_model
+
+        ensure_model(ProjectLayout())
+        return 0
+    if args.command == "bench":
+        from assistant.devstack.bench import run_bench
+
+        return run_bench(args.base, args.engine, args.turns)
+    parser.error(f"unknown command {args.command}")
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""The assistant's core: plain Python, testable without Rasa, FastAPI or a database."""

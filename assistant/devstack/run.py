@@ -1,0 +1,89 @@
+"""`assistant run`: the whole assistant in the foreground until Ctrl-C."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+from types import FrameType
+from typing import IO
+
+from assistant.devstack.layout import ProjectLayout
+from assistant.devstack.model import TrainingError, ensure_model
+from assistant.devstack.processes import Stack, StackConfig, StackError
+
+
+class AlreadyRunningError(RuntimeError):
+    pass
+
+
+def _acquire_run_lock(path: Path) -> IO[str]:
+    """Hold an exclusive lock for as long as this process lives; the OS drops it on exit."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = path.open("a+", encoding="utf-8")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        owner = handle.read().strip() or "unknown"
+        handle.close()
+        raise AlreadyRunningError(
+            f"The assistant is already running (process {owner}) at http://127.0.0.1:8000. "
+            "Stop it with Ctrl-C in its terminal first."
+        ) from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(str(os.getpid()))
+    handle.flush()
+    return handle
+
+
+class _Stop(Exception):
+    pass
+
+
+def _raise_stop(signum: int, frame: FrameType | None) -> None:
+    raise _Stop()
+
+
+def run_stack(web_port: int = 8000) -> int:
+    layout = ProjectLayout()
+    try:
+        lock = _acquire_run_lock(layout.var / "run" / "assistant.lock")
+    except AlreadyRunningError as error:
+        print(error, file=sys.stderr)
+        return 1
+    signal.signal(signal.SIGTERM, _raise_stop)
+    started = time.monotonic()
+    stack: Stack | None = None
+    try:
+        model = ensure_model(layout)
+        stack = Stack(StackConfig(model=model, web_port=web_port), layout)
+        stack.start()
+        print(
+            f"\nReady in {time.monotonic() - started:.0f} s: open {stack.config.web_url}\n"
+            f"Logs in {layout.logs.relative_to(layout.root)}/. Press Ctrl-C to stop.",
+            flush=True,
+        )
+        while (dead := stack.dead_child()) is None:
+            time.sleep(0.5)
+        print(
+            f"\n{dead.name} stopped unexpectedly (exit {dead.process.returncode}). "
+            f"Last lines of {dead.log_path}:\n{dead.tail()}",
+            file=sys.stderr,
+        )
+        return 1
+    except (KeyboardInterrupt, _Stop):
+        print("\nStopping...", flush=True)
+        return 0
+    except (StackError, TrainingError) as error:
+        print(f"\n{error}", file=sys.stderr)
+        return 1
+    finally:
+        if stack is not None:
+            stack.stop()
+        lock.close()
+        print("Stopped.", flush=True)

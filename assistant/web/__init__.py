@@ -1,0 +1,1 @@
+"""The web app: the assistant's only public surface."""

@@ -1,0 +1,71 @@
+"""The FastAPI application factory: `uvicorn assistant.web.app:create_app --factory`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import httpx
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+
+from assistant.core.authorities import load_authorities
+from assistant.engine_client import EngineClient
+from assistant.settings import Settings
+from assistant.store.database import create_database_engine
+from assistant.web.errors import error_response, install_error_handlers
+from assistant.web.routers import authorities, chat, health
+
+STATIC_DIR = Path(__file__).parent / "static"
+# Large enough for any message within the contract's limits, small enough to refuse abuse early.
+MAX_BODY_BYTES = 64 * 1024
+
+
+def create_app(
+    settings: Settings | None = None, engine_client: EngineClient | None = None
+) -> FastAPI:
+    """Build the app; nothing is loaded or connected until it starts."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.settings = settings
+        app.state.authorities = load_authorities(settings.knowledge_dir)
+        app.state.database = create_database_engine(settings.database_url)
+        async with httpx.AsyncClient(timeout=settings.engine_timeout_seconds) as http:
+            app.state.engine_client = engine_client or EngineClient(
+                http, settings.engine_webhook_url, settings.engine_status_url
+            )
+            yield
+        app.state.database.dispose()
+
+    app = FastAPI(
+        title="Practice assistant for children's social care assessments",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+
+    @app.middleware("http")
+    async def refuse_oversized_bodies(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        declared = request.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            return error_response(
+                413, "request_too_large", f"Request bodies are limited to {MAX_BODY_BYTES} bytes."
+            )
+        return await call_next(request)
+
+    app.include_router(chat.router)
+    app.include_router(authorities.router)
+    app.include_router(health.router)
+
+    @app.get("/", include_in_schema=False)
+    async def index() -> FileResponse:
+        return FileResponse(STATIC_DIR / "index.html")
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app

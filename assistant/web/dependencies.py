@@ -1,0 +1,34 @@
+"""What routes need, provided from the app's state (set up in its lifespan, not at import)."""
+
+from __future__ import annotations
+
+from typing import Annotated, cast
+
+from fastapi import Depends, Request
+from sqlalchemy import Engine
+
+from assistant.core.authorities import AuthorityDirectory
+from assistant.engine_client import EngineClient
+from assistant.settings import Settings
+
+
+def _settings(request: Request) -> Settings:
+    return cast(Settings, request.app.state.settings)
+
+
+def _authorities(request: Request) -> AuthorityDirectory:
+    return cast(AuthorityDirectory, request.app.state.authorities)
+
+
+def _engine_client(request: Request) -> EngineClient:
+    return cast(EngineClient, request.app.state.engine_client)
+
+
+def _database(request: Request) -> Engine:
+    return cast(Engine, request.app.state.database)
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]
+AuthoritiesDep = Annotated[AuthorityDirectory, Depends(_authorities)]
+EngineClientDep = Annotated[EngineClient, Depends(_engine_client)]
+DatabaseDep = Annotated[Engine, Depends(_database)]

@@ -1,0 +1,63 @@
+"""Every error the API gives has the same JSON shape: error code, plain message, valid values."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from assistant.core.authorities import UnknownAuthorityError
+from assistant.engine_client import EngineUnavailableError
+
+
+def error_response(
+    status: int, error: str, message: str, valid_values: list[str] | None = None
+) -> JSONResponse:
+    body: dict[str, Any] = {"error": error, "message": message}
+    if valid_values is not None:
+        body["valid_values"] = valid_values
+    return JSONResponse(status_code=status, content=body)
+
+
+def _describe_validation_problem(problem: dict[str, Any]) -> str:
+    location = ".".join(str(part) for part in problem.get("loc", ()) if part != "body")
+    if problem.get("type") == "json_invalid":
+        return "the request body is not valid JSON"
+    return f"{location or 'body'}: {problem.get('msg', 'invalid')}"
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    problems = "; ".join(_describe_validation_problem(p) for p in exc.errors())
+    return error_response(422, "invalid_request", f"Invalid request: {problems}.")
+
+
+async def _unknown_authority(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, UnknownAuthorityError)
+    return error_response(404, "unknown_authority", str(exc), list(exc.valid_ids))
+
+
+async def _engine_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    return error_response(
+        503,
+        "engine_unavailable",
+        "The conversation engine is not available at the moment, so your message was not "
+        "answered. "
+        "Please try again shortly; if a child is in immediate danger call 999 and tell your "
+        "manager.",
+    )
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    return error_response(exc.status_code, "http_error", str(exc.detail))
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(UnknownAuthorityError, _unknown_authority)
+    app.add_exception_handler(EngineUnavailableError, _engine_unavailable)
+    app.add_exception_handler(StarletteHTTPException, _http_error)

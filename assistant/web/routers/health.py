@@ -1,0 +1,36 @@
+"""Liveness (/healthz: the process answers) and readiness (/readyz: it can do its job)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+
+from assistant.store.database import database_is_reachable
+from assistant.web.dependencies import DatabaseDep, EngineClientDep
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/readyz")
+async def readyz(engine: EngineClientDep, database: DatabaseDep) -> JSONResponse:
+    engine_status = await engine.status()
+    database_ok = await run_in_threadpool(database_is_reachable, database)
+    ready = engine_status.model_loaded and database_ok
+    body: dict[str, Any] = {
+        "status": "ready" if ready else "not ready",
+        "engine": {
+            "reachable": engine_status.reachable,
+            "model_loaded": engine_status.model_loaded,
+            "detail": engine_status.detail,
+        },
+        "database": {"reachable": database_ok},
+    }
+    return JSONResponse(status_code=200 if ready else 503, content=body)

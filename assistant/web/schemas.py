@@ -1,0 +1,67 @@
+"""Request and response bodies of the public HTTP contract."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+MAX_MESSAGE_CHARS = 4000
+
+ConversationId = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=128, pattern=r"^[\w.:@-]+$"),
+]
+MessageText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_MESSAGE_CHARS)
+]
+
+
+class ChatRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    conversation_id: ConversationId = Field(
+        description="Chosen by the client; letters, digits and . _ : @ - only."
+    )
+    message: MessageText
+    authority: str | None = Field(default=None, description="An id from GET /api/authorities.")
+
+
+class ButtonOut(BaseModel):
+    title: str
+    payload: str
+
+
+class CitationOut(BaseModel):
+    authority: str
+    section_id: str
+    title: str
+    topics: list[str]
+    source_version: str
+
+
+class MessageOut(BaseModel):
+    text: str
+    buttons: list[ButtonOut] = []
+    citations: list[CitationOut] = []
+    authority: str | None = Field(
+        default=None, description="Set when this message switched the conversation's authority."
+    )
+
+
+class ChatResponse(BaseModel):
+    conversation_id: str
+    messages: list[MessageOut]
+
+
+class AuthorityOut(BaseModel):
+    id: str
+    name: str
+    source_version: str
+    last_updated: str
+
+
+class ErrorOut(BaseModel):
+    error: str
+    message: str
+    valid_values: list[str] | None = None

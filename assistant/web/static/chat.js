@@ -1,0 +1,103 @@
+"use strict";
+// Minimal chat client for POST /api/chat; no external scripts so it works offline.
+(function () {
+  const log = document.getElementById("log");
+  const form = document.getElementById("composer");
+  const input = document.getElementById("message");
+  const picker = document.getElementById("authority");
+  const status = document.getElementById("status");
+
+  const conversationId = localStorage.getItem("conversationId") ||
+    ("web-" + (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random().toString(16).slice(2)));
+  localStorage.setItem("conversationId", conversationId);
+
+  function addBubble(text, cls) {
+    const li = document.createElement("li");
+    if (cls) li.className = cls;
+    li.textContent = text;
+    log.appendChild(li);
+    li.scrollIntoView({ block: "end" });
+    return li;
+  }
+
+  function showMessage(message) {
+    const li = addBubble(message.text || "", "bot");
+    if (message.buttons && message.buttons.length) {
+      const row = document.createElement("div");
+      row.className = "buttons";
+      message.buttons.forEach(function (b) {
+        const button = document.createElement("button");
+        button.type = "button";
+        button.textContent = b.title;
+        button.addEventListener("click", function () { send(b.payload, b.title); });
+        row.appendChild(button);
+      });
+      li.appendChild(row);
+    }
+    if (message.citations && message.citations.length) {
+      const sources = document.createElement("div");
+      sources.className = "sources";
+      sources.textContent = "Sources: " + message.citations.map(function (c) {
+        return c.title + " (" + c.source_version + ")";
+      }).join("; ");
+      li.appendChild(sources);
+    }
+    if (message.authority) setAuthority(message.authority);
+  }
+
+  function setAuthority(id) {
+    picker.value = id;
+    localStorage.setItem("authority", id);
+  }
+
+  async function send(text, shown) {
+    addBubble(shown || text, "mine");
+    status.textContent = "Thinking…";
+    try {
+      const response = await fetch("/api/chat", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ conversation_id: conversationId, message: text, authority: picker.value || null }),
+      });
+      const body = await response.json();
+      if (!response.ok) {
+        addBubble(body.message || ("Something went wrong (HTTP " + response.status + ")."), "error");
+        return false;
+      }
+      body.messages.forEach(showMessage);
+      return true;
+    } catch (err) {
+      addBubble("Could not reach the assistant. Your message is still in the box; try again.", "error");
+      return false;
+    } finally {
+      status.textContent = "";
+    }
+  }
+
+  form.addEventListener("submit", async function (event) {
+    event.preventDefault();
+    const text = input.value.trim();
+    if (!text) return;
+    input.value = "";
+    const ok = await send(text);
+    if (!ok) input.value = text;  // keep what was typed so nothing is lost
+    input.focus();
+  });
+
+  input.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); form.requestSubmit(); }
+  });
+
+  picker.addEventListener("change", function () { localStorage.setItem("authority", picker.value); });
+
+  fetch("/api/authorities").then(function (r) { return r.json(); }).then(function (list) {
+    list.forEach(function (a) {
+      const option = document.createElement("option");
+      option.value = a.id;
+      option.textContent = a.name;
+      picker.appendChild(option);
+    });
+    const saved = localStorage.getItem("authority");
+    if (saved) picker.value = saved;
+  });
+})();
