@@ -12,6 +12,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     run = commands.add_parser("run", help="train if needed and run the whole assistant")
     run.add_argument("--port", type=int, default=8000, help="web app port (default 8000)")
+    run.add_argument("--engine-port", type=int, default=5005, help="Rasa engine port")
+    run.add_argument("--actions-port", type=int, default=5055, help="action server port")
 
     bench = commands.add_parser("bench", help="measure chat latency against a running stack")
     bench.add_argument("--base", default="http://127.0.0.1:8000", help="web app URL")
@@ -24,7 +26,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "run":
         from assistant.devstack.run import run_stack
 
-        return run_stack(web_port=args.port)
+        return run_stack(args.port, args.engine_port, args.actions_port)
     if args.command == "train":
         from assistant.devstack.layout import ProjectLayout
         from assistant.devstack.model import ensure_model
@@ -34,7 +36,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "bench":
         from assistant.devstack.bench import run_bench
 
-        return run_bench(args.base, args.engine, args.turns)
+        return run_bench(str(args.base), str(args.engine), int(args.turns))
     parser.error(f"unknown command {args.command}")
     return 2
 

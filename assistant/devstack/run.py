@@ -20,7 +20,7 @@ class AlreadyRunningError(RuntimeError):
     pass
 
 
-def _acquire_run_lock(path: Path) -> IO[str]:
+def acquire_run_lock(path: Path, url: str) -> IO[str]:
     """Hold an exclusive lock for as long as this process lives; the OS drops it on exit."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle = path.open("a+", encoding="utf-8")
@@ -31,7 +31,7 @@ def _acquire_run_lock(path: Path) -> IO[str]:
         owner = handle.read().strip() or "unknown"
         handle.close()
         raise AlreadyRunningError(
-            f"The assistant is already running (process {owner}) at http://127.0.0.1:8000. "
+            f"The assistant is already running (process {owner}) at {url}. "
             "Stop it with Ctrl-C in its terminal first."
         ) from None
     handle.seek(0)
@@ -49,10 +49,12 @@ def _raise_stop(signum: int, frame: FrameType | None) -> None:
     raise _Stop()
 
 
-def run_stack(web_port: int = 8000) -> int:
+def run_stack(web_port: int = 8000, engine_port: int = 5005, actions_port: int = 5055) -> int:
     layout = ProjectLayout()
     try:
-        lock = _acquire_run_lock(layout.var / "run" / "assistant.lock")
+        lock = acquire_run_lock(
+            layout.var / "run" / f"assistant-{web_port}.lock", f"http://127.0.0.1:{web_port}"
+        )
     except AlreadyRunningError as error:
         print(error, file=sys.stderr)
         return 1
@@ -61,7 +63,10 @@ def run_stack(web_port: int = 8000) -> int:
     stack: Stack | None = None
     try:
         model = ensure_model(layout)
-        stack = Stack(StackConfig(model=model, web_port=web_port), layout)
+        config = StackConfig(
+            model=model, web_port=web_port, engine_port=engine_port, actions_port=actions_port
+        )
+        stack = Stack(config, layout)
         stack.start()
         print(
             f"\nReady in {time.monotonic() - started:.0f} s: open {stack.config.web_url}\n"

@@ -1,0 +1,61 @@
+"""Holds every story of tests/test_conversations.yml over /api/chat against the real stack.
+
+`rasa test core` checks the dialogue policy with the stories' intents; this checks the whole
+path from the user's words: NLU, policy, actions and the web app's answer.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+
+from assistant.devstack.processes import Stack
+from assistant.settings import PROJECT_ROOT
+
+pytestmark = pytest.mark.integration
+
+STORIES = yaml.safe_load((PROJECT_ROOT / "tests" / "test_conversations.yml").read_text())["stories"]
+CUSTOM_ACTIONS_WITH_A_MESSAGE = {"action_choose_authority"}
+# "[Lewisham](authority)" or "[KCC]{...}" annotate entities for Rasa; the user types the words.
+ENTITY_ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
+
+
+def _response_text(domain_path: Path, action: str) -> str:
+    responses = yaml.safe_load(domain_path.read_text())["responses"]
+    return " ".join(str(responses[action][0]["text"]).split())
+
+
+def _expected_turns(steps: list[dict[str, Any]]) -> list[tuple[str, list[str]]]:
+    """(what the user says, the actions that should answer it) for each user step."""
+    turns: list[tuple[str, list[str]]] = []
+    for step in steps:
+        if "user" in step:
+            turns.append((str(step["user"]).strip(), []))
+        elif "action" in step and turns:
+            turns[-1][1].append(step["action"])
+    return turns
+
+
+@pytest.mark.parametrize("story", STORIES, ids=[s["story"] for s in STORIES])
+def test_story_over_the_public_api(stack: Stack, story: dict[str, Any]) -> None:
+    conversation = "story-" + "".join(c if c.isalnum() else "-" for c in story["story"])
+    for said, actions in _expected_turns(story["steps"]):
+        text = ENTITY_ANNOTATION.sub(r"\1", said)
+        response = httpx.post(
+            f"{stack.config.web_url}/api/chat",
+            json={"conversation_id": conversation, "message": text, "authority": None},
+            timeout=30,
+        )
+        assert response.status_code == 200, response.text
+        got = [" ".join(m["text"].split()) for m in response.json()["messages"]]
+        assert len(got) == len(actions), f"{text!r}: expected {actions}, got {got}"
+        for action, reply in zip(actions, got, strict=True):
+            if action in CUSTOM_ACTIONS_WITH_A_MESSAGE:
+                assert reply, f"{text!r}: {action} sent no text"
+            else:
+                assert reply == _response_text(PROJECT_ROOT / "domain.yml", action), text
