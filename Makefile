@@ -1,5 +1,6 @@
 # Practice assistant: `make run` runs it, `make test` tests it. `make help` lists every target.
 SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
 .DEFAULT_GOAL := help
 
 APP_VENV    := .venv
