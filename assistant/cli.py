@@ -22,6 +22,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     commands.add_parser("train", help="train the Rasa model if its inputs changed")
 
+    from assistant.knowledge_cli import add_commands
+
+    add_commands(commands)
+
     args = parser.parse_args(argv)
     if args.command == "run":
         from assistant.devstack.run import run_stack
@@ -37,6 +41,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from assistant.devstack.bench import run_bench
 
         return run_bench(str(args.base), str(args.engine), int(args.turns))
+    if args.command in ("search", "kb"):
+        from assistant.knowledge_cli import run_kb, run_search
+
+        return run_search(args) if args.command == "search" else run_kb(args)
     parser.error(f"unknown command {args.command}")
     return 2
 

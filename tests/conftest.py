@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from assistant.core.authorities import AuthorityDirectory, load_authorities
+from assistant.core.procedures.knowledge_base import KnowledgeBase, build_knowledge_base
 from assistant.core.replies import Button, Reply
 from assistant.engine_client import EngineStatus, EngineUnavailableError
 from assistant.settings import PROJECT_ROOT, Settings
@@ -21,6 +22,11 @@ KNOWLEDGE_DIR = PROJECT_ROOT / "knowledge"
 @pytest.fixture(scope="session")
 def authorities() -> AuthorityDirectory:
     return load_authorities(KNOWLEDGE_DIR)
+
+
+@pytest.fixture(scope="session")
+def knowledge_base() -> KnowledgeBase:
+    return build_knowledge_base(KNOWLEDGE_DIR)
 
 
 class FakeEngineClient:
@@ -64,7 +70,9 @@ def test_settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def client(test_settings: Settings, fake_engine: FakeEngineClient) -> Iterator[TestClient]:
-    app = create_app(test_settings, engine_client=fake_engine)  # type: ignore[arg-type]
+def client(
+    test_settings: Settings, fake_engine: FakeEngineClient, knowledge_base: KnowledgeBase
+) -> Iterator[TestClient]:
+    app = create_app(test_settings, engine_client=fake_engine, knowledge_base=knowledge_base)  # type: ignore[arg-type]
     with TestClient(app) as test_client:
         yield test_client

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
 
+from assistant.core.procedures.knowledge_base import KnowledgeBase
 from assistant.devstack.processes import free_port
 from assistant.settings import Settings
 from assistant.web.app import create_app
@@ -168,9 +169,11 @@ def test_chat_page_is_served_with_its_assets(client: TestClient) -> None:
     assert client.get("/static/chat.css").status_code == 200
 
 
-def test_with_the_real_engine_client_a_closed_engine_port_is_503(test_settings: Settings) -> None:
+def test_with_the_real_engine_client_a_closed_engine_port_is_503(
+    test_settings: Settings, knowledge_base: KnowledgeBase
+) -> None:
     settings = test_settings.model_copy(update={"engine_url": f"http://127.0.0.1:{free_port()}"})
-    with TestClient(create_app(settings)) as real:
+    with TestClient(create_app(settings, knowledge_base=knowledge_base)) as real:
         response = real.post("/api/chat", json={"conversation_id": "c", "message": "hi"})
         assert response.status_code == 503
         assert response.json()["error"] == "engine_unavailable"

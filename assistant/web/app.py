@@ -8,15 +8,19 @@ from pathlib import Path
 
 import httpx
 from fastapi import FastAPI, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from assistant.core.authorities import load_authorities
+from assistant.core.procedures.knowledge_base import KnowledgeBase, build_knowledge_base
 from assistant.engine_client import EngineClient
 from assistant.settings import Settings
+from assistant.store.citation_log import SqlCitationLog
 from assistant.store.database import create_database_engine
+from assistant.store.migrate import upgrade_to_latest
 from assistant.web.errors import error_response, install_error_handlers
-from assistant.web.routers import authorities, chat, health
+from assistant.web.routers import authorities, chat, health, knowledge
 
 STATIC_DIR = Path(__file__).parent / "static"
 # Large enough for any message within the contract's limits, small enough to refuse abuse early.
@@ -24,16 +28,27 @@ MAX_BODY_BYTES = 64 * 1024
 
 
 def create_app(
-    settings: Settings | None = None, engine_client: EngineClient | None = None
+    settings: Settings | None = None,
+    engine_client: EngineClient | None = None,
+    knowledge_base: KnowledgeBase | None = None,
 ) -> FastAPI:
-    """Build the app; nothing is loaded or connected until it starts."""
+    """Build the app; nothing is loaded or connected until it starts.
+
+    Tests may pass a fake `engine_client` and a `knowledge_base` shared between apps.
+    """
     settings = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
         app.state.authorities = load_authorities(settings.knowledge_dir)
+        # Blocking work (reading, ingesting, indexing ~3 s) off the event loop.
+        app.state.knowledge = knowledge_base or await run_in_threadpool(
+            build_knowledge_base, settings.knowledge_dir
+        )
         app.state.database = create_database_engine(settings.database_url)
+        await run_in_threadpool(upgrade_to_latest, app.state.database)
+        app.state.citation_log = SqlCitationLog(app.state.database)
         async with httpx.AsyncClient(timeout=settings.engine_timeout_seconds) as http:
             app.state.engine_client = engine_client or EngineClient(
                 http, settings.engine_webhook_url, settings.engine_status_url
@@ -61,6 +76,7 @@ def create_app(
 
     app.include_router(chat.router)
     app.include_router(authorities.router)
+    app.include_router(knowledge.router)
     app.include_router(health.router)
 
     @app.get("/", include_in_schema=False)

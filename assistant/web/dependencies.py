@@ -7,7 +7,9 @@ from typing import Annotated, cast
 from fastapi import Depends, Request
 from sqlalchemy import Engine
 
+from assistant.core.audit import CitationLog
 from assistant.core.authorities import AuthorityDirectory
+from assistant.core.procedures.knowledge_base import KnowledgeBase
 from assistant.engine_client import EngineClient
 from assistant.settings import Settings
 
@@ -24,6 +26,14 @@ def _engine_client(request: Request) -> EngineClient:
     return cast(EngineClient, request.app.state.engine_client)
 
 
+def _knowledge(request: Request) -> KnowledgeBase:
+    return cast(KnowledgeBase, request.app.state.knowledge)
+
+
+def _citation_log(request: Request) -> CitationLog:
+    return cast(CitationLog, request.app.state.citation_log)
+
+
 def _database(request: Request) -> Engine:
     return cast(Engine, request.app.state.database)
 
@@ -32,3 +42,5 @@ SettingsDep = Annotated[Settings, Depends(_settings)]
 AuthoritiesDep = Annotated[AuthorityDirectory, Depends(_authorities)]
 EngineClientDep = Annotated[EngineClient, Depends(_engine_client)]
 DatabaseDep = Annotated[Engine, Depends(_database)]
+KnowledgeDep = Annotated[KnowledgeBase, Depends(_knowledge)]
+CitationLogDep = Annotated[CitationLog, Depends(_citation_log)]

@@ -10,6 +10,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.core.authorities import UnknownAuthorityError
+from assistant.core.procedures.glossary import UnknownTermError
+from assistant.core.procedures.knowledge_base import UnknownSectionError, UnknownTopicError
 from assistant.engine_client import EngineUnavailableError
 
 
@@ -40,6 +42,20 @@ async def _unknown_authority(request: Request, exc: Exception) -> JSONResponse:
     return error_response(404, "unknown_authority", str(exc), list(exc.valid_ids))
 
 
+async def _unknown_section(request: Request, exc: Exception) -> JSONResponse:
+    return error_response(404, "unknown_section", str(exc))
+
+
+async def _unknown_topic(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, UnknownTopicError)
+    return error_response(404, "unknown_topic", str(exc), list(exc.valid_ids))
+
+
+async def _unknown_term(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, UnknownTermError)
+    return error_response(404, "unknown_term", str(exc), list(exc.suggestions))
+
+
 async def _engine_unavailable(request: Request, exc: Exception) -> JSONResponse:
     return error_response(
         503,
@@ -60,4 +76,8 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(UnknownAuthorityError, _unknown_authority)
     app.add_exception_handler(EngineUnavailableError, _engine_unavailable)
+    app.add_exception_handler(UnknownSectionError, _unknown_section)
+    app.add_exception_handler(UnknownTopicError, _unknown_topic)
+    app.add_exception_handler(UnknownTermError, _unknown_term)
+
     app.add_exception_handler(StarletteHTTPException, _http_error)

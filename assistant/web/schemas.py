@@ -65,3 +65,65 @@ class ErrorOut(BaseModel):
     error: str
     message: str
     valid_values: list[str] | None = None
+
+
+MAX_QUERY_CHARS = 2000
+
+
+class SearchResultOut(BaseModel):
+    section_id: str
+    authority: str
+    title: str
+    topics: list[str]
+    score: float
+    snippet: str
+
+
+class SearchOut(BaseModel):
+    results: list[SearchResultOut]
+
+
+class StatementOut(BaseModel):
+    text: str
+    force: str = Field(description="requirement (must), guidance (should) or information")
+
+
+class SectionOut(BaseModel):
+    section_id: str
+    authority: str
+    authority_name: str
+    title: str
+    heading_path: list[str]
+    text: str
+    topics: list[str]
+    source_version: str
+    last_updated: str
+    source_lines: list[int]
+    statements: list[StatementOut]
+
+
+class ComparedSectionOut(BaseModel):
+    section_id: str
+    title: str
+    snippet: str
+
+
+class AuthorityPositionOut(BaseModel):
+    authority: str
+    name: str
+    source_version: str
+    covered: bool
+    sections: list[ComparedSectionOut]
+
+
+class CompareOut(BaseModel):
+    topic: str
+    title: str
+    authorities: list[AuthorityPositionOut]
+
+
+class GlossaryOut(BaseModel):
+    term: str
+    meaning: str
+    aliases: list[str]
+    citations: list[CitationOut]

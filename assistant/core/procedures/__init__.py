@@ -1,0 +1,1 @@
+"""The authorities' procedure texts as citable sections: ingestion, topics, retrieval."""

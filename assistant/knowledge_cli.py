@@ -1,0 +1,121 @@
+"""`assistant search` and `assistant kb ...`: the knowledge base from the command line."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from assistant.core.audit import stale_citations
+from assistant.core.authorities import UnknownAuthorityError
+from assistant.core.procedures.changes import diff, fingerprints, read_snapshot, write_snapshot
+from assistant.core.procedures.ingest import ingest
+from assistant.core.procedures.knowledge_base import KnowledgeBase, build_knowledge_base
+from assistant.settings import Settings
+from assistant.store.citation_log import SqlCitationLog
+from assistant.store.database import create_database_engine
+from assistant.store.migrate import upgrade_to_latest
+
+
+def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    search = commands.add_parser("search", help="search the procedures")
+    search.add_argument("query")
+    search.add_argument("--authority", help="authority id (default: all)")
+    search.add_argument("-k", type=int, default=5, help="how many results")
+
+    kb = commands.add_parser("kb", help="knowledge base: coverage report, ingest, diff")
+    kb_commands = kb.add_subparsers(dest="kb_command", required=True)
+    kb_commands.add_parser("report", help="topics each authority's procedure covers or not")
+    kb_commands.add_parser(
+        "ingest", help="ingest knowledge/, report sections changed since last time, record them"
+    )
+    compare = kb_commands.add_parser("diff", help="compare two versions of one procedure text")
+    compare.add_argument("authority")
+    compare.add_argument("old", type=Path)
+    compare.add_argument("new", type=Path)
+
+
+def _knowledge() -> KnowledgeBase:
+    return build_knowledge_base(Settings().knowledge_dir)
+
+
+def run_search(args: argparse.Namespace) -> int:
+    knowledge = _knowledge()
+    try:
+        hits = knowledge.search(args.query, args.authority, args.k)
+    except UnknownAuthorityError as error:
+        print(error)
+        return 2
+    if not hits:
+        print("No sections match.")
+    for hit in hits:
+        section = hit.section
+        print(f"{hit.score:5.2f}  {section.id}  [{', '.join(section.topics)}]")
+        print(f"       {section.title} ({section.source_version})")
+        print(f"       {hit.snippet}\n")
+    return 0
+
+
+def _print_changes(
+    label: str, added: tuple[str, ...], removed: tuple[str, ...], changed: tuple[str, ...]
+) -> None:
+    print(label)
+    for name, ids in (("added", added), ("removed", removed), ("changed", changed)):
+        print(f"  {name}: {len(ids)}")
+        for section_id in ids:
+            print(f"    {section_id}")
+
+
+def _report_stale_citations(
+    settings: Settings, affected: tuple[str, ...], hashes: dict[str, str]
+) -> None:
+    database = create_database_engine(settings.database_url)
+    upgrade_to_latest(database)
+    stale = stale_citations(SqlCitationLog(database), affected, hashes)
+    print(f"Answers that cited a changed or removed section: {len(stale)}")
+    for use in stale:
+        print(
+            f"  {use.cited_at:%Y-%m-%d %H:%M}  conversation {use.conversation_id}  "
+            f"cited {use.section_id}"
+        )
+
+
+def run_kb(args: argparse.Namespace) -> int:
+    settings = Settings()
+    if args.kb_command == "report":
+        knowledge = _knowledge()
+        for coverage in knowledge.coverage():
+            name = knowledge.authorities.get(coverage.authority).name
+            print(
+                f"{name} ({coverage.authority}): covers {len(coverage.covered)} of "
+                f"{len(knowledge.topic_ids)} topics"
+            )
+            print(f"  not covered: {', '.join(coverage.missing) or 'none'}")
+        return 0
+    if args.kb_command == "ingest":
+        knowledge = _knowledge()
+        before = read_snapshot(settings.knowledge_dir)
+        changes = diff(before, fingerprints(knowledge.sections.values()))
+        if not before:
+            print(f"First ingestion: {len(knowledge.sections)} sections recorded.")
+        elif not changes:
+            print("No section changed since the last ingestion.")
+        else:
+            _print_changes(
+                "Sections changed since the last ingestion:",
+                changes.added,
+                changes.removed,
+                changes.changed,
+            )
+        write_snapshot(settings.knowledge_dir, knowledge.sections.values())
+        if changes.affected:
+            _report_stale_citations(settings, changes.affected, knowledge.section_hashes)
+        return 0
+    if args.kb_command == "diff":
+        old = ingest(args.authority, args.old.read_text(encoding="utf-8"), "old", "")
+        new = ingest(args.authority, args.new.read_text(encoding="utf-8"), "new", "")
+        changes = diff(fingerprints(old), fingerprints(new))
+        _print_changes(
+            f"{args.old} -> {args.new}:", changes.added, changes.removed, changes.changed
+        )
+        return 0
+    return 2
