@@ -14,6 +14,7 @@ from assistant.core.procedures.topics import TopicTagger
 # How much a section sharing the question's topics gains, relative to the best BM25 match.
 TOPIC_WEIGHT = 0.35
 SNIPPET_CHARS = 280
+SHORT_PASSAGE_CHARS = 160
 
 
 @dataclass(frozen=True)
@@ -48,18 +49,25 @@ class SectionIndex:
         self._bm25.index(corpus, show_progress=False)
 
     def section_scores(self, query_tokens: list[str]) -> tuple[np.ndarray, list[int]]:
-        """Best passage score per section, and which passage gave it."""
+        """Best passage score per section, and the passage to show for it.
+
+        The passage shown favours one long enough to read as an answer: a one-line
+        cross-reference can score highest on a word and still say nothing.
+        """
         best = np.zeros(len(self.sections))
-        best_passage = [-1] * len(self.sections)
+        shown = [-1] * len(self.sections)
+        shown_weight = np.zeros(len(self.sections))
         if not query_tokens or not self._passages:
-            return best, best_passage
+            return best, shown
         scores = self._bm25.get_scores(query_tokens)
-        for passage_number, score in enumerate(scores):
-            owner = self._owner[passage_number]
-            if score > best[owner]:
-                best[owner] = score
-                best_passage[owner] = passage_number
-        return best, best_passage
+        for number, score in enumerate(scores):
+            owner = self._owner[number]
+            best[owner] = max(best[owner], score)
+            weight = score * min(1.0, len(self._passages[number].text) / SHORT_PASSAGE_CHARS)
+            if weight > shown_weight[owner]:
+                shown_weight[owner] = weight
+                shown[owner] = number
+        return best, shown
 
     def passage(self, number: int) -> Passage:
         return self._passages[number]
