@@ -170,3 +170,27 @@ def test_the_snapshot_round_trips(tmp_path: Path, knowledge: KnowledgeBase) -> N
     assert read_snapshot(tmp_path) == {}
     write_snapshot(tmp_path, knowledge.sections.values())
     assert read_snapshot(tmp_path) == fingerprints(knowledge.sections.values())
+
+
+def test_an_override_for_a_missing_section_stops_the_build(tmp_path: Path) -> None:
+    import shutil
+
+    copy = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE_DIR, copy)
+    (copy / "topic_overrides.yml").write_text(
+        "sections:\n  kent/renamed-away:\n    add: [timescales]\n"
+    )
+    with pytest.raises(ValueError, match="kent/renamed-away"):
+        build_knowledge_base(copy)
+
+
+def test_an_override_adds_and_removes_topics(tmp_path: Path) -> None:
+    import shutil
+
+    copy = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE_DIR, copy)
+    (copy / "topic_overrides.yml").write_text(
+        "sections:\n  kent/11-timescales:\n    add: [recording]\n    remove: [timescales]\n"
+    )
+    section = build_knowledge_base(copy).section("kent/11-timescales")
+    assert "recording" in section.topics and "timescales" not in section.topics

@@ -118,6 +118,9 @@ def build_knowledge_base(knowledge_dir: Path) -> KnowledgeBase:
     authorities = load_authorities(knowledge_dir)
     tagger = load_topic_tagger(knowledge_dir)
     sections = ingest_authority_sections(knowledge_dir, authorities, tagger)
+    orphans = set(tagger.overrides) - {s.id for s in sections}
+    if orphans:
+        raise ValueError(f"topic_overrides.yml names sections that do not exist: {sorted(orphans)}")
     analyzer = Analyzer()
     expander = load_synonyms(knowledge_dir)
     retrievers: dict[str | None, Retriever] = {
