@@ -23,8 +23,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser("train", help="train the Rasa model if its inputs changed")
 
     from assistant.knowledge_cli import add_commands
+    from assistant.timescales_cli import add_command as add_due_command
 
     add_commands(commands)
+    add_due_command(commands)
 
     args = parser.parse_args(argv)
     if args.command == "run":
@@ -41,6 +43,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from assistant.devstack.bench import run_bench
 
         return run_bench(str(args.base), str(args.engine), int(args.turns))
+    if args.command == "due":
+        from assistant.timescales_cli import run_due
+
+        return run_due(args)
     if args.command in ("search", "kb"):
         from assistant.knowledge_cli import run_kb, run_search
 

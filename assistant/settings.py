@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Self
@@ -39,7 +40,8 @@ class Settings(BaseSettings):
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'assistant.db'}"
     knowledge_dir: Path = PROJECT_ROOT / "knowledge"
 
-    max_message_chars: int = Field(default=4000, ge=1)
+    # Fixes "today" for deadlines (demos, tests, evaluation); unset means the real date.
+    today: date | None = None
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Self:
@@ -51,6 +53,9 @@ class Settings(BaseSettings):
                 f"outside development (environment is {self.environment.value!r})"
             )
         return self
+
+    def current_date(self) -> date:
+        return self.today or date.today()
 
     @property
     def engine_webhook_url(self) -> str:

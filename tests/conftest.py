@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +67,7 @@ def test_settings(tmp_path: Path) -> Settings:
         secret_key="x" * 40,
         database_url=f"sqlite:///{tmp_path / 'app.db'}",
         knowledge_dir=KNOWLEDGE_DIR,
+        today=date(2026, 11, 23),
     )
 
 

@@ -14,13 +14,15 @@ from fastapi.staticfiles import StaticFiles
 
 from assistant.core.authorities import load_authorities
 from assistant.core.procedures.knowledge_base import KnowledgeBase, build_knowledge_base
+from assistant.core.timescales.rules import load_timescale_rules
+from assistant.core.timescales.service import TimescaleService
 from assistant.engine_client import EngineClient
 from assistant.settings import Settings
 from assistant.store.citation_log import SqlCitationLog
 from assistant.store.database import create_database_engine
 from assistant.store.migrate import upgrade_to_latest
 from assistant.web.errors import error_response, install_error_handlers
-from assistant.web.routers import authorities, chat, health, knowledge
+from assistant.web.routers import authorities, chat, health, knowledge, timescales
 
 STATIC_DIR = Path(__file__).parent / "static"
 # Large enough for any message within the contract's limits, small enough to refuse abuse early.
@@ -45,6 +47,9 @@ def create_app(
         # Blocking work (reading, ingesting, indexing ~3 s) off the event loop.
         app.state.knowledge = knowledge_base or await run_in_threadpool(
             build_knowledge_base, settings.knowledge_dir
+        )
+        app.state.timescales = TimescaleService(
+            app.state.authorities, load_timescale_rules(settings.knowledge_dir)
         )
         app.state.database = create_database_engine(settings.database_url)
         await run_in_threadpool(upgrade_to_latest, app.state.database)
@@ -77,6 +82,7 @@ def create_app(
     app.include_router(chat.router)
     app.include_router(authorities.router)
     app.include_router(knowledge.router)
+    app.include_router(timescales.router)
     app.include_router(health.router)
 
     @app.get("/", include_in_schema=False)

@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from assistant.core.audit import CitationLog
 from assistant.core.authorities import AuthorityDirectory
 from assistant.core.procedures.knowledge_base import KnowledgeBase
+from assistant.core.timescales.service import TimescaleService
 from assistant.engine_client import EngineClient
 from assistant.settings import Settings
 
@@ -34,6 +35,10 @@ def _citation_log(request: Request) -> CitationLog:
     return cast(CitationLog, request.app.state.citation_log)
 
 
+def _timescales(request: Request) -> TimescaleService:
+    return cast(TimescaleService, request.app.state.timescales)
+
+
 def _database(request: Request) -> Engine:
     return cast(Engine, request.app.state.database)
 
@@ -44,3 +49,4 @@ EngineClientDep = Annotated[EngineClient, Depends(_engine_client)]
 DatabaseDep = Annotated[Engine, Depends(_database)]
 KnowledgeDep = Annotated[KnowledgeBase, Depends(_knowledge)]
 CitationLogDep = Annotated[CitationLog, Depends(_citation_log)]
+TimescalesDep = Annotated[TimescaleService, Depends(_timescales)]

@@ -12,6 +12,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from assistant.core.authorities import UnknownAuthorityError
 from assistant.core.procedures.glossary import UnknownTermError
 from assistant.core.procedures.knowledge_base import UnknownSectionError, UnknownTopicError
+from assistant.core.timescales.compute import InvalidTimescaleInputError
+from assistant.core.timescales.working_days import OutsideCalendarError
 from assistant.engine_client import EngineUnavailableError
 
 
@@ -56,6 +58,10 @@ async def _unknown_term(request: Request, exc: Exception) -> JSONResponse:
     return error_response(404, "unknown_term", str(exc), list(exc.suggestions))
 
 
+async def _bad_dates(request: Request, exc: Exception) -> JSONResponse:
+    return error_response(422, "invalid_dates", str(exc))
+
+
 async def _engine_unavailable(request: Request, exc: Exception) -> JSONResponse:
     return error_response(
         503,
@@ -79,5 +85,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(UnknownSectionError, _unknown_section)
     app.add_exception_handler(UnknownTopicError, _unknown_topic)
     app.add_exception_handler(UnknownTermError, _unknown_term)
+    app.add_exception_handler(OutsideCalendarError, _bad_dates)
+    app.add_exception_handler(InvalidTimescaleInputError, _bad_dates)
 
     app.add_exception_handler(StarletteHTTPException, _http_error)

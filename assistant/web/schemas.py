@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 MAX_MESSAGE_CHARS = 4000
 
@@ -126,4 +128,70 @@ class GlossaryOut(BaseModel):
     term: str
     meaning: str
     aliases: list[str]
+    citations: list[CitationOut]
+
+
+def _iso_date_text(value: object) -> object:
+    # Only "YYYY-MM-DD": a number or "03/04/2027" would otherwise be read some other way.
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("dates are written YYYY-MM-DD, e.g. 2026-12-14")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date_text), Field(description="YYYY-MM-DD")]
+
+
+class TimescalesRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    authority: str
+    referral_date: IsoDate
+    expected_delivery_date: IsoDate | None = None
+    date_of_birth: IsoDate | None = None
+    visit_date: IsoDate | None = Field(default=None, description="a child in need visit")
+    cin_plan_start_date: IsoDate | None = Field(
+        default=None, description="when a Child in Need plan began"
+    )
+
+
+class SkippedHolidayOut(BaseModel):
+    date: date
+    name: str
+
+
+class DatedItemOut(BaseModel):
+    key: str
+    label: str
+    date: date
+    date_text: str = Field(description='e.g. "Thursday 18 February 2027"')
+    explanation: str
+    working_days: int | None
+    skipped_holidays: list[SkippedHolidayOut]
+    days_left: int | None = Field(description="working days from today; negative when overdue")
+    status: str
+    section_id: str | None
+
+
+class CheckpointOut(DatedItemOut):
+    pass
+
+
+class ExtensionOut(BaseModel):
+    approver: str
+    how: str
+    section_id: str
+
+
+class TimescalesOut(BaseModel):
+    authority: str
+    referral_date: date
+    today: date
+    assessment_due: date
+    checkpoints: list[CheckpointOut]
+    pre_birth_complete_by: date | None
+    eighteenth_birthday: date | None
+    warnings: list[str]
+    dates: list[DatedItemOut]
+    extension: ExtensionOut
+    conventions: str
     citations: list[CitationOut]

@@ -1,0 +1,1 @@
+"""Deadlines in working days (England bank holidays), each explained, for every authority."""

@@ -1,0 +1,313 @@
+"""Every deadline that applies to an assessment, each with how it was counted."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from assistant.core.timescales.formatting import long_date, plural
+from assistant.core.timescales.rules import TimescaleRules
+from assistant.core.timescales.working_days import Counted, WorkingCalendar
+
+PRE_BIRTH_WEEKS = 4
+# A pre-birth date this close (in working days) is "nearly past" and worth a warning.
+NEARLY_PAST_WORKING_DAYS = 10
+
+
+class InvalidTimescaleInputError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class TimescaleInputs:
+    referral_date: date
+    expected_delivery_date: date | None = None
+    date_of_birth: date | None = None
+    visit_date: date | None = None
+    cin_plan_start_date: date | None = None
+
+
+@dataclass(frozen=True)
+class DatedItem:
+    """One deadline: what it is, when, how it was counted, and where the rule comes from."""
+
+    key: str
+    label: str
+    when: date
+    explanation: str
+    section: str | None
+    working_days: int | None = None
+    skipped_holidays: tuple[tuple[date, str], ...] = ()
+    days_left: int | None = None  # working days from today; negative when overdue
+
+    @property
+    def status(self) -> str:
+        if self.days_left is None:
+            return ""
+        if self.days_left > 0:
+            return f"{plural(self.days_left, 'working day')} left"
+        if self.days_left == 0:
+            return "due today"
+        return f"overdue by {plural(-self.days_left, 'working day')}"
+
+
+@dataclass(frozen=True)
+class TimescaleResult:
+    authority: str
+    inputs: TimescaleInputs
+    assessment_due: DatedItem
+    checkpoints: tuple[DatedItem, ...]
+    pre_birth_complete_by: DatedItem | None
+    others: tuple[DatedItem, ...]
+    warnings: tuple[str, ...]
+    extension_approver: str
+    extension_how: str
+    extension_section: str
+    today: date
+    eighteenth_birthday: date | None = None
+    dates_moved: tuple[str, ...] = field(default=())
+
+    @property
+    def all_dates(self) -> tuple[DatedItem, ...]:
+        pre_birth = (self.pre_birth_complete_by,) if self.pre_birth_complete_by else ()
+        return (*self.checkpoints, self.assessment_due, *pre_birth, *self.others)
+
+
+def _skipped_text(counted: Counted) -> str:
+    if not counted.skipped_holidays:
+        return "no bank holidays in between"
+    names = ", ".join(f"{name} on {d.day} {d:%B}" for d, name in counted.skipped_holidays)
+    return f"skipping {names}"
+
+
+def _counted_item(
+    key: str,
+    label: str,
+    counted: Counted,
+    days: int,
+    given: date,
+    section: str | None,
+    today: date,
+    work: WorkingCalendar,
+) -> DatedItem:
+    start = (
+        f"the referral on {long_date(given)}"
+        if counted.start == given
+        else f"{long_date(counted.start)}, the first working day after the referral on "
+        f"{long_date(given)}"
+    )
+    explanation = (
+        f"{plural(days, 'working day')} after {start} (day 0), "
+        f"not counting weekends; {_skipped_text(counted)}."
+    )
+    return DatedItem(
+        key,
+        label,
+        counted.result,
+        explanation,
+        section,
+        days,
+        counted.skipped_holidays,
+        work.working_days_between(today, counted.result),
+    )
+
+
+def add_months(when: date, months: int) -> date:
+    """The same day `months` later, or the month's last day when it has no such day."""
+    month_index = when.month - 1 + months
+    year, month = when.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(when.day, calendar.monthrange(year, month)[1]))
+
+
+def _eighteenth_birthday(born: date) -> date:
+    return add_months(born, 18 * 12)
+
+
+def compute_timescales(
+    inputs: TimescaleInputs,
+    rules: TimescaleRules,
+    work: WorkingCalendar,
+    today: date,
+    fallback_pre_birth_section: str | None = None,
+) -> TimescaleResult:
+    """All dates for one referral. Raises OutsideCalendarError or InvalidTimescaleInputError."""
+    referral = inputs.referral_date
+    work.check(referral)
+    warnings: list[str] = []
+    if referral > today:
+        warnings.append(
+            f"The referral date {long_date(referral)} is in the future; check it is right."
+        )
+    due_count = work.add_working_days(referral, rules.assessment_working_days)
+    due = _counted_item(
+        "assessment_due",
+        "Assessment to conclude",
+        due_count,
+        rules.assessment_working_days,
+        referral,
+        rules.section,
+        today,
+        work,
+    )
+    if due.days_left is not None and due.days_left < 0:
+        warnings.append(
+            f"The assessment was due on {long_date(due.when)} and is {due.status}: "
+            f"an extension needs {rules.extension.approver}."
+        )
+    checkpoints = tuple(
+        _counted_item(
+            f"checkpoint_{c.working_days}",
+            c.label,
+            work.add_working_days(referral, c.working_days),
+            c.working_days,
+            referral,
+            c.section,
+            today,
+            work,
+        )
+        for c in rules.checkpoints
+    )
+    pre_birth = None
+    if inputs.expected_delivery_date is not None:
+        pre_birth = _pre_birth(
+            inputs.expected_delivery_date,
+            due,
+            rules,
+            work,
+            today,
+            fallback_pre_birth_section,
+            warnings,
+        )
+    others: list[DatedItem] = []
+    eighteenth = None
+    if inputs.date_of_birth is not None:
+        eighteenth = _check_age(inputs.date_of_birth, referral, due, warnings)
+    if inputs.visit_date is not None and rules.cin_visit_record_working_days:
+        days = rules.cin_visit_record_working_days
+        counted = work.add_working_days(inputs.visit_date, days)
+        others.append(
+            DatedItem(
+                "cin_visit_recorded",
+                "Child in need visit recorded",
+                counted.result,
+                f"{plural(days, 'working day')} after the visit on {long_date(inputs.visit_date)}; "
+                f"{_skipped_text(counted)}.",
+                rules.cin_visit_section,
+                days,
+                counted.skipped_holidays,
+                work.working_days_between(today, counted.result),
+            )
+        )
+    if rules.review_every_months:
+        review = work.previous_working_day(add_months(due.when, rules.review_every_months))
+        others.append(
+            DatedItem(
+                "assessment_review",
+                "Assessment reviewed and updated (at least annually)",
+                review,
+                f"{plural(rules.review_every_months, 'month')} after the assessment's due date "
+                f"({long_date(due.when)}), on a working day; sooner if it concluded earlier.",
+                rules.review_section,
+                None,
+                (),
+                work.working_days_between(today, review),
+            )
+        )
+    if rules.cin_plan_update_months and inputs.cin_plan_start_date is not None:
+        update = work.previous_working_day(
+            add_months(inputs.cin_plan_start_date, rules.cin_plan_update_months)
+        )
+        others.append(
+            DatedItem(
+                "cin_plan_update",
+                "Assessment updated (Child in Need plan at nine months)",
+                update,
+                f"{plural(rules.cin_plan_update_months, 'month')} after the Child in Need plan "
+                f"began on {long_date(inputs.cin_plan_start_date)}, on a working day.",
+                rules.cin_plan_section,
+                None,
+                (),
+                work.working_days_between(today, update),
+            )
+        )
+    return TimescaleResult(
+        rules.authority,
+        inputs,
+        due,
+        checkpoints,
+        pre_birth,
+        tuple(others),
+        tuple(warnings),
+        rules.extension.approver,
+        rules.extension.how,
+        rules.extension.section,
+        today,
+        eighteenth,
+    )
+
+
+def _pre_birth(
+    edd: date,
+    due: DatedItem,
+    rules: TimescaleRules,
+    work: WorkingCalendar,
+    today: date,
+    fallback_section: str | None,
+    warnings: list[str],
+) -> DatedItem:
+    work.check(edd)
+    four_weeks_before = edd - timedelta(weeks=PRE_BIRTH_WEEKS)
+    complete_by = work.previous_working_day(four_weeks_before)
+    moved = (
+        ""
+        if complete_by == four_weeks_before
+        else f", moved back to the working day before because {long_date(four_weeks_before)} "
+        "is not a working day"
+    )
+    item = DatedItem(
+        "pre_birth_complete_by",
+        "Pre-birth assessment complete (4 weeks before the EDD)",
+        complete_by,
+        f"{PRE_BIRTH_WEEKS} weeks (28 days) before the expected delivery date "
+        f"{long_date(edd)}{moved}.",
+        rules.pre_birth_section or fallback_section,
+        None,
+        (),
+        work.working_days_between(today, complete_by),
+    )
+    if complete_by < due.when:
+        warnings.append(
+            f"The pre-birth date ({long_date(complete_by)}) comes before the 45 working day "
+            f"date ({long_date(due.when)}): the pre-birth date is the one to work to."
+        )
+    if item.days_left is not None and item.days_left < 0:
+        warnings.append(
+            f"The pre-birth completion date {long_date(complete_by)} has already passed: "
+            "tell your manager today."
+        )
+    elif item.days_left is not None and item.days_left <= NEARLY_PAST_WORKING_DAYS:
+        warnings.append(
+            f"Only {item.status.replace(' left', '')} until the pre-birth completion date "
+            f"({long_date(complete_by)}): plan the remaining work with your manager now."
+        )
+    return item
+
+
+def _check_age(born: date, referral: date, due: DatedItem, warnings: list[str]) -> date:
+    if born > referral:
+        raise InvalidTimescaleInputError("The date of birth is after the referral date.")
+    eighteenth = _eighteenth_birthday(born)
+    if eighteenth <= referral:
+        warnings.append(
+            f"The young person turned 18 on {long_date(eighteenth)}, before the referral: "
+            "children's assessment duties no longer apply; talk to your manager about adult "
+            "services and any leaving care duties."
+        )
+    elif due.when >= eighteenth:
+        warnings.append(
+            f"The young person turns 18 on {long_date(eighteenth)}, on or before the "
+            f"assessment's due date ({long_date(due.when)}): plan to conclude before the "
+            "birthday and talk to your manager about what happens at 18."
+        )
+    return eighteenth

@@ -1,0 +1,62 @@
+"""`assistant due`: the deadlines for a referral, from the command line."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+
+from assistant.core.authorities import UnknownAuthorityError
+from assistant.core.timescales.compute import InvalidTimescaleInputError, TimescaleInputs
+from assistant.core.timescales.dates import DateParseError, parse_date
+from assistant.core.timescales.formatting import long_date
+from assistant.core.timescales.service import load_timescale_service
+from assistant.core.timescales.working_days import CONVENTIONS, OutsideCalendarError
+from assistant.settings import Settings
+
+
+def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    due = commands.add_parser("due", help="deadlines for a referral, in working days")
+    due.add_argument("referral_date", help="e.g. 2026-12-14, 14/12/2026 or '14 December'")
+    due.add_argument("--authority", required=True)
+    due.add_argument("--edd", help="expected delivery date (pre-birth)")
+    due.add_argument("--dob", help="the young person's date of birth")
+    due.add_argument("--visit", help="date of a child in need visit")
+    due.add_argument("--cin-plan-start", help="when a Child in Need plan began")
+    due.add_argument("--today", help="count days left from this date instead of today")
+
+
+def run_due(args: argparse.Namespace) -> int:
+    settings = Settings()
+    try:
+        today = parse_date(args.today, date.today()).when if args.today else settings.current_date()
+
+        def read(text: str | None) -> date | None:
+            return parse_date(text, today).when if text else None
+
+        inputs = TimescaleInputs(
+            referral_date=parse_date(args.referral_date, today).when,
+            expected_delivery_date=read(args.edd),
+            date_of_birth=read(args.dob),
+            visit_date=read(args.visit),
+            cin_plan_start_date=read(args.cin_plan_start),
+        )
+        service = load_timescale_service(settings.knowledge_dir)
+        result = service.compute(args.authority, inputs, today)
+    except (
+        DateParseError,
+        OutsideCalendarError,
+        InvalidTimescaleInputError,
+        UnknownAuthorityError,
+    ) as error:
+        print(f"error: {error}")
+        return 2
+    name = service.authorities.get(args.authority).name
+    print(f"{name}: referral {long_date(inputs.referral_date)} (today {long_date(today)})\n")
+    for item in result.all_dates:
+        print(f"  {item.label}: {long_date(item.when)} ({item.status})")
+        print(f"    {item.explanation}")
+    print(f"\n  Extension: agreed by {result.extension_approver}. {result.extension_how}")
+    for warning in result.warnings:
+        print(f"\n  Warning: {warning}")
+    print(f"\n{CONVENTIONS}")
+    return 0

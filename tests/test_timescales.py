@@ -1,0 +1,258 @@
+"""Timescales: golden dates over Christmas, New Year and Easter 2025-2028, properties for all
+dates, each authority's local rules, and UK date reading."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import holidays
+import numpy as np
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from assistant.core.procedures.knowledge_base import KnowledgeBase
+from assistant.core.timescales.compute import (
+    InvalidTimescaleInputError,
+    TimescaleInputs,
+    add_months,
+)
+from assistant.core.timescales.dates import DateParseError, find_dates, parse_date
+from assistant.core.timescales.formatting import long_date
+from assistant.core.timescales.service import TimescaleService, load_timescale_service
+from assistant.core.timescales.working_days import (
+    OutsideCalendarError,
+    WorkingCalendar,
+)
+from tests.conftest import KNOWLEDGE_DIR
+
+GOLDEN = yaml.safe_load((Path(__file__).parent / "golden" / "timescales.yml").read_text())
+TODAY = date(2026, 11, 23)
+CALENDAR = WorkingCalendar()
+ENGLAND = list(holidays.country_holidays("GB", subdiv="ENG", years=range(2015, 2041)))
+
+
+@pytest.fixture(scope="module")
+def service() -> TimescaleService:
+    return load_timescale_service(KNOWLEDGE_DIR)
+
+
+@pytest.mark.parametrize("case", GOLDEN["cases"], ids=lambda c: str(c["referral"]))
+def test_golden_working_day_counts(case: dict[str, date]) -> None:
+    referral = case["referral"]
+    for days in (10, 30, 45):
+        counted = CALENDAR.add_working_days(referral, days).result
+        assert counted == case[f"day_{days}"], days
+        # An independent implementation agrees.
+        oracle = np.busday_offset(np.datetime64(referral), days, roll="forward", holidays=ENGLAND)
+        assert counted == oracle.astype(date)
+
+
+@pytest.mark.parametrize(
+    ("referral", "expected_day0"),
+    [
+        (date(2026, 12, 25), date(2026, 12, 29)),  # Christmas Day, then Boxing Day observed
+        (date(2027, 3, 27), date(2027, 3, 30)),  # Saturday before Easter Monday
+        (date(2026, 11, 21), date(2026, 11, 23)),  # a Saturday
+        (date(2026, 11, 23), date(2026, 11, 23)),  # a working day is its own day 0
+    ],
+)
+def test_a_referral_on_a_non_working_day_counts_from_the_next_working_day(
+    referral: date, expected_day0: date
+) -> None:
+    assert CALENDAR.add_working_days(referral, 45).start == expected_day0
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    start=st.dates(min_value=date(2015, 1, 1), max_value=date(2039, 6, 30)),
+    days=st.integers(min_value=0, max_value=120),
+)
+def test_properties_of_working_day_counting(start: date, days: int) -> None:
+    counted = CALENDAR.add_working_days(start, days)
+    assert CALENDAR.is_working_day(counted.result)
+    assert counted.result >= start
+    # n working days span at least n weekdays
+    weekdays = sum(
+        1
+        for n in range(1, (counted.result - counted.start).days + 1)
+        if (counted.start + timedelta(days=n)).weekday() < 5
+    )
+    assert weekdays >= days
+    assert CALENDAR.working_days_between(counted.start, counted.result) == days
+    # more days never gives an earlier date
+    assert CALENDAR.add_working_days(start, days + 1).result > counted.result
+
+
+def test_closure_days_are_not_working_days() -> None:
+    closed = WorkingCalendar(frozenset({date(2026, 12, 24)}))
+    assert not closed.is_working_day(date(2026, 12, 24))
+    assert closed.add_working_days(date(2026, 12, 23), 1).result == date(2026, 12, 29)
+    assert closed.add_working_days(date(2026, 12, 23), 1).skipped_holidays[0] == (
+        date(2026, 12, 24),
+        "closure day",
+    )
+
+
+@pytest.mark.parametrize("year", [2014, 2041])
+def test_years_outside_the_calendar_are_refused(year: int) -> None:
+    with pytest.raises(OutsideCalendarError, match="2015 to 2040"):
+        CALENDAR.add_working_days(date(year, 6, 2), 45)
+
+
+def test_shared_dev_style_cases(service: TimescaleService) -> None:
+    gateshead = service.compute("gateshead", TimescaleInputs(date(2026, 11, 2)), TODAY)
+    assert gateshead.assessment_due.when == date(2027, 1, 7)
+    assert [c.when for c in gateshead.checkpoints] == [date(2026, 11, 16)]
+    blackpool = service.compute("blackpool", TimescaleInputs(date(2026, 11, 20)), TODAY)
+    assert [c.working_days for c in blackpool.checkpoints] == [10, 30]
+    assert [c.when for c in blackpool.checkpoints] == [date(2026, 12, 4), date(2027, 1, 6)]
+    assert service.compute("kent", TimescaleInputs(date(2026, 11, 2)), TODAY).checkpoints == ()
+
+
+def test_every_date_is_explained_with_the_holidays_it_skipped(service: TimescaleService) -> None:
+    result = service.compute("kent", TimescaleInputs(date(2026, 12, 18)), TODAY)
+    due = result.assessment_due
+    assert due.when == date(2027, 2, 24)
+    assert "45 working days after the referral on Friday 18 December 2026" in due.explanation
+    assert "Christmas Day on 25 December" in due.explanation
+    assert [name for _, name in due.skipped_holidays][:1] == ["Christmas Day"]
+    assert due.section == "kent/11-timescales"
+
+
+def test_days_left_and_overdue_against_the_clock(service: TimescaleService) -> None:
+    inputs = TimescaleInputs(date(2026, 11, 2))
+    before = service.compute("kent", inputs, date(2027, 1, 5)).assessment_due
+    assert (before.days_left, before.status) == (2, "2 working days left")
+    on_the_day = service.compute("kent", inputs, date(2027, 1, 7)).assessment_due
+    assert on_the_day.status == "due today"
+    late = service.compute("kent", inputs, date(2027, 1, 11))
+    assert late.assessment_due.status == "overdue by 2 working days"
+    assert any("overdue" in w for w in late.warnings)
+
+
+def test_a_future_referral_is_a_warning_not_an_error(service: TimescaleService) -> None:
+    result = service.compute("kent", TimescaleInputs(date(2027, 1, 4)), TODAY)
+    assert any("in the future" in w for w in result.warnings)
+
+
+@pytest.mark.parametrize(
+    ("edd", "expected", "moved"),
+    [
+        (date(2027, 11, 14), date(2027, 10, 15), True),  # 17 Oct is a Sunday
+        (date(2026, 6, 30), date(2026, 6, 2), False),
+        (date(2027, 5, 3), date(2027, 4, 5), False),
+        (date(2027, 4, 26), date(2027, 3, 25), True),  # Easter Monday, back past Good Friday
+    ],
+)
+def test_pre_birth_is_four_weeks_before_the_edd_on_a_working_day(
+    service: TimescaleService, edd: date, expected: date, moved: bool
+) -> None:
+    result = service.compute("kent", TimescaleInputs(date(2026, 3, 2), edd), date(2026, 3, 2))
+    assert result.pre_birth_complete_by is not None
+    assert result.pre_birth_complete_by.when == expected
+    assert ("moved back" in result.pre_birth_complete_by.explanation) is moved
+
+
+def test_pre_birth_warnings(service: TimescaleService) -> None:
+    early = service.compute("kent", TimescaleInputs(date(2026, 11, 2), date(2027, 1, 4)), TODAY)
+    assert any("comes before the 45 working day date" in w for w in early.warnings)
+    assert any("Only" in w and "pre-birth" in w for w in early.warnings)
+    past = service.compute("kent", TimescaleInputs(date(2026, 10, 1), date(2026, 11, 30)), TODAY)
+    assert any("already passed" in w for w in past.warnings)
+
+
+def test_authorities_without_their_own_pre_birth_text_cite_the_national_rule(
+    service: TimescaleService,
+) -> None:
+    result = service.compute(
+        "lewisham", TimescaleInputs(date(2026, 11, 2), date(2027, 6, 1)), TODAY
+    )
+    assert result.pre_birth_complete_by is not None
+    assert result.pre_birth_complete_by.section == service.national_pre_birth_section
+
+
+@pytest.mark.parametrize(
+    ("born", "warned"),
+    [(date(2009, 1, 5), True), (date(2009, 1, 7), True), (date(2009, 1, 8), False)],
+)
+def test_a_young_person_turning_18_before_the_due_date_is_warned(
+    service: TimescaleService, born: date, warned: bool
+) -> None:
+    # referral 2 Nov 2026 is due Thursday 7 January 2027
+    result = service.compute("kent", TimescaleInputs(date(2026, 11, 2), date_of_birth=born), TODAY)
+    assert any("turns 18" in w for w in result.warnings) is warned
+    assert result.eighteenth_birthday == add_months(born, 216)
+
+
+def test_an_adult_at_referral_and_a_birth_after_referral(service: TimescaleService) -> None:
+    adult = service.compute(
+        "kent", TimescaleInputs(date(2026, 11, 2), date_of_birth=date(2008, 1, 1)), TODAY
+    )
+    assert any("turned 18" in w for w in adult.warnings)
+    with pytest.raises(InvalidTimescaleInputError):
+        service.compute(
+            "kent", TimescaleInputs(date(2026, 11, 2), date_of_birth=date(2026, 12, 1)), TODAY
+        )
+
+
+def test_local_rules_come_from_data(service: TimescaleService) -> None:
+    visit = TimescaleInputs(
+        date(2026, 11, 2), visit_date=date(2026, 12, 24), cin_plan_start_date=date(2026, 3, 31)
+    )
+    gateshead = {i.key: i for i in service.compute("gateshead", visit, TODAY).others}
+    assert gateshead["cin_visit_recorded"].when == date(2026, 12, 30)  # skips 25th and 28th
+    assert "cin_plan_update" not in gateshead
+    blackpool = {i.key: i for i in service.compute("blackpool", visit, TODAY).others}
+    assert blackpool["assessment_review"].when == date(2028, 1, 7)
+    assert "cin_visit_recorded" not in blackpool
+    lewisham = {i.key: i for i in service.compute("lewisham", visit, TODAY).others}
+    assert lewisham["cin_plan_update"].when == date(2026, 12, 31)
+    assert service.rules["gateshead"].extension.approver == "a Service Manager"
+
+
+def test_every_rule_cites_a_section_that_exists(
+    service: TimescaleService, knowledge_base: KnowledgeBase
+) -> None:
+    for rules in service.rules.values():
+        for section_id in rules.section_ids():
+            assert section_id in knowledge_base.sections, section_id
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "note"),
+    [
+        ("the referral came in on 14 December", date(2026, 12, 14), "14 December 2026"),
+        ("referral date 2 November 2026", date(2026, 11, 2), None),
+        ("03/04", date(2027, 4, 3), "3 April 2027"),
+        ("14/12/26", date(2026, 12, 14), "14 December 2026"),
+        ("2026-12-14", date(2026, 12, 14), None),
+        ("December 14th, 2026", date(2026, 12, 14), None),
+        ("it came in yesterday", date(2026, 11, 22), "Sunday 22 November 2026"),
+        ("last Monday", date(2026, 11, 16), "Monday 16 November 2026"),
+        ("2 weeks ago", date(2026, 11, 9), "Monday 9 November 2026"),
+        ("on the 1st of March 2027", date(2027, 3, 1), None),
+    ],
+)
+def test_reading_dates_the_uk_way(text: str, expected: date, note: str | None) -> None:
+    [found] = find_dates(text, TODAY)
+    assert found.when == expected
+    assert (note in found.note) if note else found.note is None
+
+
+@pytest.mark.parametrize("text", ["31/02/2027", "30 February", "14/13/2026", "2026-02-30"])
+def test_impossible_dates_are_errors(text: str) -> None:
+    with pytest.raises(DateParseError):
+        find_dates(text, TODAY)
+
+
+def test_parse_date_wants_exactly_one_date() -> None:
+    assert parse_date("14/12/2026", TODAY).when == date(2026, 12, 14)
+    with pytest.raises(DateParseError, match="Could not read"):
+        parse_date("next blue moon", TODAY)
+
+
+def test_long_dates_are_written_out_in_full() -> None:
+    assert long_date(date(2027, 2, 18)) == "Thursday 18 February 2027"

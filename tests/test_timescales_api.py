@@ -1,0 +1,129 @@
+"""POST /api/timescales and /api/timescales.ics; `assistant due`."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from fastapi.testclient import TestClient
+from icalendar import Calendar
+
+from assistant.cli import main
+
+
+def _post(client: TestClient, **body: object) -> object:
+    return client.post("/api/timescales", json=body)
+
+
+def test_contract_fields_and_explanations(client: TestClient) -> None:
+    response = client.post(
+        "/api/timescales",
+        json={
+            "authority": "blackpool",
+            "referral_date": "2026-11-20",
+            "expected_delivery_date": "2027-11-14",
+        },
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["assessment_due"] == "2027-01-27"
+    assert [(c["working_days"], c["date"]) for c in body["checkpoints"]] == [
+        (10, "2026-12-04"),
+        (30, "2027-01-06"),
+    ]
+    assert body["pre_birth_complete_by"] == "2027-10-15"
+    assert isinstance(body["warnings"], list)
+    due = next(d for d in body["dates"] if d["key"] == "assessment_due")
+    assert due["date_text"] == "Wednesday 27 January 2027"
+    assert "Christmas Day" in due["explanation"]
+    assert {h["name"] for h in due["skipped_holidays"]} >= {"Christmas Day", "New Year's Day"}
+    assert body["extension"]["approver"] == "the team manager"
+    assert "day 0" in body["conventions"]
+    assert {c["section_id"] for c in body["citations"]} >= {
+        "blackpool/the-maximum-time-frame-for-the-assessment-to-conclude"
+    }
+
+
+def test_the_clock_is_injectable(client: TestClient) -> None:
+    # test_settings fixes today at 2026-11-23
+    body = client.post(
+        "/api/timescales", json={"authority": "kent", "referral_date": "2026-11-02"}
+    ).json()
+    assert body["today"] == "2026-11-23"
+    due = next(d for d in body["dates"] if d["key"] == "assessment_due")
+    assert due["days_left"] == 30 and due["status"] == "30 working days left"
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "error"),
+    [
+        ({"authority": "kent", "referral_date": "2026-02-30"}, 422, "invalid_request"),
+        ({"authority": "kent", "referral_date": "14/12/2026"}, 422, "invalid_request"),
+        ({"authority": "kent", "referral_date": 20261214}, 422, "invalid_request"),
+        ({"authority": "kent"}, 422, "invalid_request"),
+        ({"authority": "kent", "referral_date": "2050-01-05"}, 422, "invalid_dates"),
+        (
+            {"authority": "kent", "referral_date": "2026-11-02", "date_of_birth": "2026-12-01"},
+            422,
+            "invalid_dates",
+        ),
+        ({"authority": "narnia", "referral_date": "2026-11-02"}, 404, "unknown_authority"),
+        (
+            {"authority": "kent", "referral_date": "2026-11-02", "colour": "red"},
+            422,
+            "invalid_request",
+        ),
+    ],
+)
+def test_bad_input_gets_a_clear_error(
+    client: TestClient, body: dict[str, object], status: int, error: str
+) -> None:
+    response = client.post("/api/timescales", json=body)
+    assert response.status_code == status
+    assert response.json()["error"] == error
+    assert response.json()["message"]
+
+
+def test_a_future_referral_is_answered_with_a_warning(client: TestClient) -> None:
+    body = client.post(
+        "/api/timescales", json={"authority": "kent", "referral_date": "2027-01-04"}
+    ).json()
+    assert any("in the future" in w for w in body["warnings"])
+
+
+def test_ics_has_an_all_day_event_for_every_date(client: TestClient) -> None:
+    response = client.post(
+        "/api/timescales.ics",
+        json={
+            "authority": "gateshead",
+            "referral_date": "2026-11-02",
+            "expected_delivery_date": "2027-06-01",
+        },
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/calendar")
+    assert "attachment" in response.headers["content-disposition"]
+    events = list(Calendar.from_ical(response.content).walk("VEVENT"))
+    starts = {e.decoded("dtstart") for e in events}
+    assert {date(2027, 1, 7), date(2026, 11, 16), date(2027, 5, 4)} <= starts
+    assert len({str(e["uid"]) for e in events}) == len(events)
+    assert all(
+        "working day" in str(e["description"]) or "weeks" in str(e["description"]) for e in events
+    )
+
+
+def test_ics_bad_input_is_json_error(client: TestClient) -> None:
+    response = client.post(
+        "/api/timescales.ics", json={"authority": "kent", "referral_date": "nope"}
+    )
+    assert response.status_code == 422
+    assert response.json()["error"] == "invalid_request"
+
+
+def test_cli_due(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["due", "2026-12-14", "--authority", "blackpool", "--today", "2026-11-23"]) == 0
+    out = capsys.readouterr().out
+    assert "Assessment to conclude: Thursday 18 February 2027 (60 working days left)" in out
+    assert "10 day checkpoint" in out and "30 day checkpoint" in out
+    assert main(["due", "31/02/2027", "--authority", "kent"]) == 2
+    assert "not a real date" in capsys.readouterr().out
