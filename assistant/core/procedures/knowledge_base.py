@@ -10,7 +10,7 @@ from assistant.core.procedures.glossary import Glossary, load_glossary
 from assistant.core.procedures.ingest import ingest, with_topics
 from assistant.core.procedures.model import Section
 from assistant.core.procedures.retrieval import Retriever, SearchHit, SectionIndex
-from assistant.core.procedures.text_analysis import Analyzer, load_synonyms
+from assistant.core.procedures.text_analysis import Analyzer, SynonymExpander, load_synonyms
 from assistant.core.procedures.topics import TopicTagger, load_topic_tagger
 
 
@@ -54,10 +54,14 @@ class KnowledgeBase:
         tagger: TopicTagger,
         retrievers: dict[str | None, Retriever],
         glossary: Glossary,
+        analyzer: Analyzer,
+        expander: SynonymExpander,
     ) -> None:
         self.authorities = authorities
         self.tagger = tagger
         self.glossary = glossary
+        self.analyzer = analyzer
+        self.expander = expander
         self.sections = {s.id: s for s in sections}
         self.section_hashes = {s.id: s.content_hash for s in sections}
         self._retrievers = retrievers
@@ -89,6 +93,10 @@ class KnowledgeBase:
             if h.section.authority != authority
         ]
         return own + others[: k - len(own)]
+
+    def question_topics(self, question: str) -> dict[str, float]:
+        """Topics a question is about, read after expanding practitioners' words."""
+        return self.tagger.question_topics(self.expander.expand(question))
 
     def compare(self, topic: str, per_authority: int = 3) -> dict[str, list[Section]]:
         """One topic across every authority, in the order sources.yml lists them."""
@@ -132,4 +140,4 @@ def build_knowledge_base(knowledge_dir: Path) -> KnowledgeBase:
             SectionIndex(own, analyzer), analyzer, expander, tagger
         )
     glossary = load_glossary(knowledge_dir, known_sections={s.id for s in sections})
-    return KnowledgeBase(authorities, sections, tagger, retrievers, glossary)
+    return KnowledgeBase(authorities, sections, tagger, retrievers, glossary, analyzer, expander)

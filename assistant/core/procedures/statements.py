@@ -19,7 +19,8 @@ _REQUIREMENT = re.compile(
     re.IGNORECASE,
 )
 _GUIDANCE = re.compile(
-    r"\b(should|may|might|good practice|it is (important|vital|vitally important|helpful)|"
+    # Not "may": in these texts it mostly describes ("hostility may be shown by"), not advises.
+    r"\b(should|good practice|it is (important|vital|vitally important|helpful)|"
     r"consider|is expected|are expected|recommended|ought)\b",
     re.IGNORECASE,
 )
@@ -42,7 +43,8 @@ def classify(text: str) -> Force:
 
 
 def _sentences(line: str) -> list[str]:
-    return [s for s in _SENTENCE_END.split(line.strip().lstrip("•").strip()) if s]
+    text = " ".join(line.split()).lstrip("•").strip()  # also folds non-breaking spaces
+    return [s for s in _SENTENCE_END.split(text) if s]
 
 
 def statements(passage: str) -> list[Statement]:

@@ -1,0 +1,1 @@
+"""Answers in the house style (ANSWER_STYLE.md): situation, must/should steps, sources."""

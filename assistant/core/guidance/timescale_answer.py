@@ -1,0 +1,201 @@
+"""Answering "when is it due?" in conversation: dates from the worker's words, explained."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from assistant.core.guidance.style import numbered, source_name, sources_line, step
+from assistant.core.procedures.citations import cite
+from assistant.core.procedures.knowledge_base import KnowledgeBase
+from assistant.core.procedures.statements import Force, classify
+from assistant.core.replies import Button, Reply
+from assistant.core.timescales.compute import TimescaleInputs, TimescaleResult
+from assistant.core.timescales.dates import FoundDate, find_dates
+from assistant.core.timescales.formatting import long_date
+from assistant.core.timescales.service import TimescaleService
+from assistant.core.timescales.working_days import CONVENTIONS
+
+_EDD_WORDS = ("edd", "expected delivery", "due date", "baby", "birth", "pregnan", "deliver")
+_DOB_WORDS = ("born", "dob", "date of birth", "birthday")
+_VISIT_WORDS = ("visit", "visited", "saw the child", "seen")
+
+CHECKPOINTS_BUTTON = Button("What about the checkpoints?", "/ask_checkpoints")
+
+
+@dataclass(frozen=True)
+class RememberedDates:
+    """Dates from earlier in the conversation (slots), as ISO strings."""
+
+    referral_date: str | None = None
+    expected_delivery_date: str | None = None
+    date_of_birth: str | None = None
+
+    def get(self, name: str) -> date | None:
+        value = getattr(self, name)
+        return date.fromisoformat(value) if value else None
+
+
+@dataclass(frozen=True)
+class TimescaleAnswer:
+    reply: Reply
+    remembered: RememberedDates
+
+
+def _role(text: str, found: FoundDate) -> str:
+    before = text[max(0, found.start - 40) : found.start].lower()
+    after = text[found.start + len(found.text) : found.start + len(found.text) + 15].lower()
+    window = before + " " + after
+    if any(w in window for w in _EDD_WORDS):
+        return "expected_delivery_date"
+    if any(w in window for w in _DOB_WORDS):
+        return "date_of_birth"
+    if any(w in before for w in _VISIT_WORDS):
+        return "visit_date"
+    return "referral_date"
+
+
+def _force_of_limit(knowledge: KnowledgeBase, section_id: str, phrase: str) -> Force:
+    """Whether the procedure's own sentence about the limit says must or should."""
+    section = knowledge.sections.get(section_id)
+    if section is None:
+        return Force.INFORMATION
+    for sentence in section.text.replace("\n", " ").split(". "):
+        if phrase in sentence:
+            return classify(sentence)
+    return Force.INFORMATION
+
+
+def _steps(result: TimescaleResult, knowledge: KnowledgeBase, checkpoints_only: bool) -> list[str]:
+    steps = []
+    due = result.assessment_due
+    for checkpoint in result.checkpoints:
+        steps.append(f"{checkpoint.label}: {long_date(checkpoint.when)} ({checkpoint.status}).")
+    if checkpoints_only:
+        if not result.checkpoints:
+            steps.append("This procedure sets no local checkpoints before the 45 working days.")
+        steps.append(f"The assessment concludes by {long_date(due.when)} ({due.status}).")
+        return steps
+    force = _force_of_limit(knowledge, due.section or "", f"{due.working_days} working days")
+    steps.append(
+        step(
+            force,
+            f"the assessment concludes within {due.working_days} working days "
+            f"of the referral: by {long_date(due.when)} ({due.status}).",
+        )
+    )
+    if result.pre_birth_complete_by is not None:
+        pre = result.pre_birth_complete_by
+        steps.append(
+            step(
+                Force.GUIDANCE,
+                f"complete the pre-birth assessment at least 4 weeks "
+                f"before the expected delivery date: by "
+                f"{long_date(pre.when)} ({pre.status}).",
+            )
+        )
+    for other in result.others:
+        steps.append(f"{other.label}: {long_date(other.when)}.")
+    steps.append(
+        f"Going past the time limit needs {result.extension_approver}: {result.extension_how}"
+    )
+    return steps
+
+
+def answer_timescales(
+    text: str,
+    authority: str,
+    service: TimescaleService,
+    knowledge: KnowledgeBase,
+    today: date,
+    remembered: RememberedDates,
+    checkpoints_only: bool = False,
+) -> TimescaleAnswer:
+    """Read the dates in the worker's message (or remembered ones) and explain every deadline.
+
+    Raises DateParseError (an impossible date) and OutsideCalendarError for the caller to say.
+    """
+    found = find_dates(text, today)
+    dates = {
+        name: remembered.get(name)
+        for name in ("referral_date", "expected_delivery_date", "date_of_birth")
+    }
+    visit = None
+    notes = []
+    for item in found:
+        role = _role(text, item)
+        if role == "visit_date":
+            visit = item.when
+        else:
+            dates[role] = item.when
+        if item.note:
+            notes.append(item.note)
+    referral = dates["referral_date"]
+    authority_name = service.authorities.get(authority).short_name
+    if referral is None:
+        ask = (
+            "When did the referral come in? Tell me the date (for example 14 December or "
+            "14/12/2026) and I'll work out every deadline in working days."
+        )
+        return TimescaleAnswer(
+            Reply(ask),
+            RememberedDates(
+                None, _iso(dates["expected_delivery_date"]), _iso(dates["date_of_birth"])
+            ),
+        )
+    inputs = TimescaleInputs(
+        referral, dates["expected_delivery_date"], dates["date_of_birth"], visit
+    )
+    result = service.compute(authority, inputs, today)
+    what = "Checkpoints" if checkpoints_only else "Timescales"
+    lines = [f"{what} for a referral on {long_date(referral)} — {authority_name} procedure."]
+    lines += notes
+    lines.append(numbered(_steps(result, knowledge, checkpoints_only)))
+    lines += [f"Warning: {w}" for w in result.warnings]
+    lines.append(f"How I counted: {result.assessment_due.explanation} {CONVENTIONS}")
+    section_ids = [i.section for i in result.all_dates if i.section] + [result.extension_section]
+    sections = [
+        knowledge.sections[s] for s in dict.fromkeys(section_ids) if s in knowledge.sections
+    ]
+    lines.append(
+        sources_line(
+            source_name(s, service.authorities.get(s.authority).short_name) for s in sections
+        )
+    )
+    buttons = () if checkpoints_only or not result.checkpoints else (CHECKPOINTS_BUTTON,)
+    reply = Reply(
+        "\n".join(lines),
+        buttons,
+        tuple(cite(s) for s in sections),
+        extras={"timescales": _card(result)},
+    )
+    return TimescaleAnswer(
+        reply,
+        RememberedDates(
+            _iso(referral), _iso(dates["expected_delivery_date"]), _iso(dates["date_of_birth"])
+        ),
+    )
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _card(result: TimescaleResult) -> dict[str, object]:
+    """What a channel needs to draw a timescales card and offer the .ics download."""
+    inputs = result.inputs
+    return {
+        "authority": result.authority,
+        "referral_date": inputs.referral_date.isoformat(),
+        "expected_delivery_date": _iso(inputs.expected_delivery_date),
+        "date_of_birth": _iso(inputs.date_of_birth),
+        "dates": [
+            {
+                "label": i.label,
+                "date": i.when.isoformat(),
+                "date_text": long_date(i.when),
+                "status": i.status,
+            }
+            for i in result.all_dates
+        ],
+    }
