@@ -9,6 +9,9 @@ import httpx
 
 from assistant.core.replies import Button, Citation, Reply
 
+# Structured parts of an action's message that channels may draw (a timescales card).
+PASSED_THROUGH = ("timescales",)
+
 
 class EngineUnavailableError(RuntimeError):
     """The engine did not answer, or answered with something other than a list of messages."""
@@ -115,12 +118,14 @@ def replies_from_engine(raw: list[Any]) -> list[Reply]:
             continue
         if not text and not buttons:
             continue
+        extras = {k: source[k] for k in PASSED_THROUGH if isinstance(source.get(k), dict)}
         replies.append(
             Reply(
                 text=text,
                 buttons=buttons,
                 citations=citations,
                 authority=authority if isinstance(authority, str) else None,
+                extras=extras,
             )
         )
     return replies

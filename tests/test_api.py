@@ -29,6 +29,7 @@ def test_chat_forwards_the_message_with_the_authority_as_metadata(
                 "buttons": [{"title": "Help", "payload": "/help"}],
                 "citations": [],
                 "authority": None,
+                "timescales": None,
             }
         ],
     }

@@ -61,7 +61,7 @@ def ensure_model(layout: ProjectLayout, say: Callable[[str], None] = print) -> P
     layout.models.mkdir(parents=True, exist_ok=True)
     layout.logs.mkdir(parents=True, exist_ok=True)
     log_path = layout.logs / "train.log"
-    say("Training the Rasa model (about 2 to 3 minutes on 2 cores)...")
+    say("Training the Rasa model (under a minute on 2 cores)...")
     command = [
         str(layout.engine_rasa),
         "train",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
@@ -48,6 +48,9 @@ class MessageOut(BaseModel):
     citations: list[CitationOut] = []
     authority: str | None = Field(
         default=None, description="Set when this message switched the conversation's authority."
+    )
+    timescales: dict[str, Any] | None = Field(
+        default=None, description="The dates behind a timescales answer, for a card and .ics."
     )
 
 

@@ -23,6 +23,7 @@ from assistant.core.procedures.statements import Force, Statement, statements
 from assistant.core.replies import Button, Reply
 
 MAX_STEPS = 4
+TOPIC_DEPTH_WEIGHT = 0.15
 MAX_STEP_CHARS = 300
 # Topics where the answer is a decision about a child's safety: say who decides.
 DECISION_TOPICS = frozenset(
@@ -54,7 +55,7 @@ def _trim(text: str) -> str:
 
 
 def _best_statements(
-    question: str, hits: list[SearchHit], knowledge: KnowledgeBase
+    question: str, hits: list[SearchHit], knowledge: KnowledgeBase, topic: str | None = None
 ) -> list[Statement]:
     """The statements of the best sections that say most about the question.
 
@@ -63,6 +64,10 @@ def _best_statements(
     chosen ones are then given in the order the procedure gives them.
     """
     wanted = set(knowledge.analyzer.tokens(knowledge.expander.expand(question)))
+    # What the topic's guidance covers (topics.yml) marks the actionable statements of it.
+    covers = (
+        set(knowledge.analyzer.tokens(knowledge.tagger.topics[topic].covers)) if topic else set()
+    )
     seen: set[str] = set()
     scored: list[tuple[float, int, Statement]] = []
     order = 0
@@ -79,13 +84,20 @@ def _best_statements(
                 ):
                     continue
                 seen.add(key)
-                overlap = len(wanted & set(knowledge.analyzer.tokens(statement.text)))
+                tokens = set(knowledge.analyzer.tokens(statement.text))
+                overlap = len(wanted & tokens) + 0.5 * len(covers & tokens)
                 if overlap == 0:
                     continue
                 score = overlap + (2 - _FORCE_ORDER[statement.force]) * 0.5 - rank * 1.5
                 scored.append((score, order, statement))
     best = sorted(scored, key=lambda item: -item[0])[:MAX_STEPS]
     return [s for _, _, s in sorted(best, key=lambda item: item[1])]
+
+
+def _topic_depth(knowledge: KnowledgeBase, hit: SearchHit, topic: str) -> int:
+    """How many of a section's passages are about the topic (capped)."""
+    rule = next(r for r in knowledge.tagger.rules if r.topic == topic)
+    return min(4, sum(1 for p in hit.section.passages if rule.matches("", [p.text])))
 
 
 def _main_topic(knowledge: KnowledgeBase, question: str) -> str | None:
@@ -97,11 +109,18 @@ def _main_topic(knowledge: KnowledgeBase, question: str) -> str | None:
 
 
 def answer_from_procedure(
-    question: str, authority: str, knowledge: KnowledgeBase
+    question: str, authority: str, knowledge: KnowledgeBase, context_topic: str | None = None
 ) -> ProcedureAnswer:
-    """The cited answer to a procedural question, or an honest "I can't find that"."""
+    """The cited answer to a procedural question, or an honest "I can't find that".
+
+    `context_topic` is what the conversation was about: a follow-up such as "is there
+    anyone else I need to refer her to?" names no topic of its own.
+    """
     own_authority = knowledge.authorities.get(authority)
     topic = _main_topic(knowledge, question)
+    if topic is None and context_topic in knowledge.tagger.topics:
+        topic = context_topic
+        question = f"{question} ({knowledge.tagger.topics[topic].title})"
     covered = topic is None or any(topic in s.topics for s in knowledge.sections_of(authority))
     hits = [
         h for h in knowledge.search(question, authority, k=8) if h.section.authority == authority
@@ -110,13 +129,15 @@ def answer_from_procedure(
         # Stay on the question's topic: a passage that shares words but not the subject
         # (a "16 year old" in the homelessness section for a gang question) is not an answer.
         hits = [h for h in hits if topic in h.section.topics] or hits
+        # A section given over to the topic answers better than one paragraph mentioning it.
+        hits.sort(key=lambda h: -(h.score + TOPIC_DEPTH_WEIGHT * _topic_depth(knowledge, h, topic)))
     hits = hits[:3]
     topic_title = knowledge.tagger.topics[topic].title if topic else None
     if not covered or not hits:
         return _from_other_authorities(
             question, own_authority.short_name, authority, topic, topic_title, knowledge
         )
-    found = _best_statements(question, hits, knowledge)
+    found = _best_statements(question, hits, knowledge, topic)
     heading = topic_title or hits[0].section.title
     lines = [f"{heading} — {own_authority.short_name} procedure."]
     lines.append(numbered(step(s.force, _trim(s.text)) for s in found))
@@ -154,7 +175,7 @@ def _from_other_authorities(
         "check how it applies with your manager):"
     )
     sections: list[Section] = []
-    found = _best_statements(question, others[:2], knowledge)
+    found = _best_statements(question, others[:2], knowledge, topic)
     names = {
         h.section.id: knowledge.authorities.get(h.section.authority).short_name for h in others[:2]
     }

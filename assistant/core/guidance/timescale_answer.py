@@ -9,8 +9,12 @@ from assistant.core.guidance.style import numbered, source_name, sources_line, s
 from assistant.core.procedures.citations import cite
 from assistant.core.procedures.knowledge_base import KnowledgeBase
 from assistant.core.procedures.statements import Force, classify
-from assistant.core.replies import Button, Reply
-from assistant.core.timescales.compute import TimescaleInputs, TimescaleResult
+from assistant.core.replies import Button, Citation, Reply
+from assistant.core.timescales.compute import (
+    TimescaleInputs,
+    TimescaleResult,
+    pre_birth_complete_by,
+)
 from assistant.core.timescales.dates import FoundDate, find_dates
 from assistant.core.timescales.formatting import long_date
 from assistant.core.timescales.service import TimescaleService
@@ -132,6 +136,9 @@ def answer_timescales(
             notes.append(item.note)
     referral = dates["referral_date"]
     authority_name = service.authorities.get(authority).short_name
+    edd = dates["expected_delivery_date"]
+    if referral is None and edd is not None:
+        return _pre_birth_only(edd, authority, service, knowledge, today, notes, dates)
     if referral is None:
         ask = (
             "When did the referral come in? Tell me the date (for example 14 December or "
@@ -175,6 +182,43 @@ def answer_timescales(
             _iso(referral), _iso(dates["expected_delivery_date"]), _iso(dates["date_of_birth"])
         ),
     )
+
+
+def _pre_birth_only(
+    edd: date,
+    authority: str,
+    service: TimescaleService,
+    knowledge: KnowledgeBase,
+    today: date,
+    notes: list[str],
+    dates: dict[str, date | None],
+) -> TimescaleAnswer:
+    """An EDD with no referral date: the pre-birth date alone, and ask for the referral."""
+    complete_by, explanation = pre_birth_complete_by(edd, service.calendar(authority))
+    section_id = service.rules[authority].pre_birth_section or service.national_pre_birth_section
+    section = knowledge.sections.get(section_id or "")
+    short_name = service.authorities.get(authority).short_name
+    lines = [f"A pre-birth assessment, baby due {long_date(edd)} — {short_name} procedure.", *notes]
+    lines.append(
+        numbered(
+            [
+                step(
+                    Force.GUIDANCE,
+                    f"complete the assessment at least 4 weeks before the expected "
+                    f"delivery date: by {long_date(complete_by)}.",
+                ),
+                "Tell me the referral date for the 45 working day date and any checkpoints.",
+            ]
+        )
+    )
+    lines.append(f"How I counted: {explanation}")
+    citations: tuple[Citation, ...] = ()
+    if section is not None:
+        owner = service.authorities.get(section.authority).short_name
+        lines.append(sources_line([source_name(section, owner)]))
+        citations = (cite(section),)
+    remembered = RememberedDates(None, _iso(edd), _iso(dates["date_of_birth"]))
+    return TimescaleAnswer(Reply("\n".join(lines), (), citations), remembered)
 
 
 def _iso(value: date | None) -> str | None:

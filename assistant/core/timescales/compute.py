@@ -247,15 +247,8 @@ def compute_timescales(
     )
 
 
-def _pre_birth(
-    edd: date,
-    due: DatedItem,
-    rules: TimescaleRules,
-    work: WorkingCalendar,
-    today: date,
-    fallback_section: str | None,
-    warnings: list[str],
-) -> DatedItem:
+def pre_birth_complete_by(edd: date, work: WorkingCalendar) -> tuple[date, str]:
+    """Four weeks before the EDD, moved back to a working day, and how it was counted."""
     work.check(edd)
     four_weeks_before = edd - timedelta(weeks=PRE_BIRTH_WEEKS)
     complete_by = work.previous_working_day(four_weeks_before)
@@ -265,12 +258,28 @@ def _pre_birth(
         else f", moved back to the working day before because {long_date(four_weeks_before)} "
         "is not a working day"
     )
+    explanation = (
+        f"{PRE_BIRTH_WEEKS} weeks (28 days) before the expected delivery date "
+        f"{long_date(edd)}{moved}."
+    )
+    return complete_by, explanation
+
+
+def _pre_birth(
+    edd: date,
+    due: DatedItem,
+    rules: TimescaleRules,
+    work: WorkingCalendar,
+    today: date,
+    fallback_section: str | None,
+    warnings: list[str],
+) -> DatedItem:
+    complete_by, explanation = pre_birth_complete_by(edd, work)
     item = DatedItem(
         "pre_birth_complete_by",
         "Pre-birth assessment complete (4 weeks before the EDD)",
         complete_by,
-        f"{PRE_BIRTH_WEEKS} weeks (28 days) before the expected delivery date "
-        f"{long_date(edd)}{moved}.",
+        explanation,
         rules.pre_birth_section or fallback_section,
         None,
         (),

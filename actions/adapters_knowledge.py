@@ -1,0 +1,19 @@
+"""The knowledge base and timescale rules, loaded once per action server on first use."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from assistant.core.procedures.knowledge_base import KnowledgeBase, build_knowledge_base
+from assistant.core.timescales.service import TimescaleService, load_timescale_service
+from assistant.settings import Settings
+
+
+@cache
+def knowledge_base() -> KnowledgeBase:
+    return build_knowledge_base(Settings().knowledge_dir)
+
+
+@cache
+def timescale_service() -> TimescaleService:
+    return load_timescale_service(Settings().knowledge_dir)

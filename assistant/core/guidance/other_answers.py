@@ -1,0 +1,46 @@
+"""Glossary answers and the immediate-danger answer."""
+
+from __future__ import annotations
+
+from assistant.core.guidance.procedure_answer import answer_from_procedure
+from assistant.core.guidance.style import source_name, sources_line
+from assistant.core.procedures.citations import cite
+from assistant.core.procedures.knowledge_base import KnowledgeBase
+from assistant.core.procedures.model import Section
+from assistant.core.replies import Reply
+
+DANGER_FIRST_LINE = "Tell the police now (999 in an emergency) and your manager."
+
+
+def explain_term(text: str, knowledge: KnowledgeBase, authority: str | None) -> Reply | None:
+    """The glossary entry a message names, citing the worker's authority's sections first."""
+    found = knowledge.glossary.find_in(text)
+    if not found:
+        return None
+    entry = found[0]
+    sections = [knowledge.sections[s] for s in entry.section_ids if s in knowledge.sections]
+    sections.sort(key=lambda s: s.authority != authority)
+    names = (source_name(s, knowledge.authorities.get(s.authority).short_name) for s in sections)
+    text_out = f"{entry.term}: {entry.meaning}\n{sources_line(names)}"
+    return Reply(text_out, (), tuple(cite(s) for s in sections))
+
+
+def answer_danger(text: str, authority: str, knowledge: KnowledgeBase) -> Reply:
+    """Police and manager first, before anything else; then what the procedure says."""
+    procedure = answer_from_procedure(
+        text, authority, knowledge, context_topic="police-notification"
+    )
+    body = procedure.reply.text
+    return Reply(f"{DANGER_FIRST_LINE}\n{body}", procedure.reply.buttons, procedure.reply.citations)
+
+
+SECTION_TEXT_CHARS = 1500
+
+
+def section_text_reply(section: Section, knowledge: KnowledgeBase) -> Reply:
+    """A section's own words, with its heading and version, trimmed for a phone screen."""
+    name = knowledge.authorities.get(section.authority).short_name
+    body = section.text
+    if len(body) > SECTION_TEXT_CHARS:
+        body = body[:SECTION_TEXT_CHARS].rsplit(" ", 1)[0] + " … (continues)"
+    return Reply(f"{source_name(section, name)}:\n{body}", (), (cite(section),))

@@ -1,0 +1,149 @@
+"""The guidance actions with Tracker.from_dict fixtures and a CollectingDispatcher."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.guidance import (
+    ActionAnswerProcedure,
+    ActionCheckpoints,
+    ActionExplainTerm,
+    ActionReportDanger,
+    ActionShowSection,
+    ActionTimescales,
+)
+from tests.test_actions import make_tracker
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASSISTANT_TODAY", "2026-11-23")
+
+
+def run(
+    action: Any,
+    text: str,
+    intent: str,
+    authority: str | None = "kent",
+    slots: dict[str, Any] | None = None,
+    entities: list[dict[str, Any]] | None = None,
+) -> tuple[list[dict[str, Any]], list[Any]]:
+    tracker = make_tracker(
+        text,
+        intent,
+        entities=entities,
+        metadata={"authority": authority} if authority else {},
+        slots=slots,
+    )
+    dispatcher = CollectingDispatcher()
+    events = action.run(dispatcher, tracker, {})
+    return [m["custom"] for m in dispatcher.messages], events
+
+
+def test_a_procedural_question_is_answered_with_citations_and_remembers_the_topic() -> None:
+    messages, events = run(
+        ActionAnswerProcedure(), "do I need consent for an NRM referral", "ask_procedure"
+    )
+    [answer] = messages
+    assert answer["text"].startswith("Trafficking, modern slavery and the National Referral")
+    assert "Kent procedure" in answer["text"]
+    assert answer["citations"] and all(c["authority"] == "kent" for c in answer["citations"])
+    assert events == [SlotSet("last_topic", "trafficking-nrm")]
+
+
+def test_a_follow_up_uses_the_conversation_topic() -> None:
+    messages, _ = run(
+        ActionAnswerProcedure(),
+        "is there anyone else I need to refer her to?",
+        "ask_procedure",
+        slots={"last_topic": "trafficking-nrm"},
+    )
+    assert "ICTG" in messages[0]["text"]
+
+
+def test_without_an_authority_the_worker_is_asked_for_one() -> None:
+    messages, events = run(
+        ActionAnswerProcedure(), "what do I do next", "ask_procedure", authority=None
+    )
+    assert "Which authority" in messages[0]["text"]
+    assert len(messages[0]["buttons"]) == 5
+    assert events == []
+
+
+def test_a_disclosure_gets_police_and_manager_before_anything_else() -> None:
+    messages, _ = run(
+        ActionReportDanger(), "he says his dad punched him", "report_danger", authority="blackpool"
+    )
+    assert messages[0]["text"].startswith("Tell the police now (999 in an emergency)")
+    unknown, _ = run(
+        ActionReportDanger(), "he says his dad punched him", "report_danger", authority=None
+    )
+    assert unknown[0]["text"].startswith("Tell the police now")
+
+
+def test_terms_are_explained_with_citations() -> None:
+    messages, _ = run(ActionExplainTerm(), "what does s20 mean", "explain_term")
+    assert "accommodation" in messages[0]["text"].lower()
+    assert messages[0]["citations"][0]["authority"] == "kent"  # the worker's own first
+
+
+def test_timescales_from_the_message_and_checkpoints_from_memory() -> None:
+    messages, events = run(
+        ActionTimescales(),
+        "referral came in on 20 November, when's it due?",
+        "ask_timescale",
+        authority="blackpool",
+    )
+    text = messages[0]["text"]
+    assert "Wednesday 27 January 2027" in text
+    assert "I've read 20 November as 20 November 2026." in text
+    assert messages[0]["timescales"]["referral_date"] == "2026-11-20"
+    assert SlotSet("referral_date", "2026-11-20") in events
+    follow_up, _ = run(
+        ActionCheckpoints(),
+        "what about the checkpoints?",
+        "ask_checkpoints",
+        authority="blackpool",
+        slots={"referral_date": "2026-11-20"},
+    )
+    assert "Friday 4 December 2026" in follow_up[0]["text"]
+    assert "Wednesday 6 January 2027" in follow_up[0]["text"]
+
+
+def test_an_impossible_date_is_said_back_not_guessed() -> None:
+    messages, events = run(ActionTimescales(), "referral 31/02/2027 when due", "ask_timescale")
+    assert "not a real date" in messages[0]["text"]
+    assert events == []
+
+
+def test_no_date_yet_asks_for_the_referral_date() -> None:
+    messages, _ = run(ActionTimescales(), "when is it due?", "ask_timescale")
+    assert "When did the referral come in?" in messages[0]["text"]
+
+
+def test_show_section_gives_the_text_and_its_citation() -> None:
+    messages, _ = run(
+        ActionShowSection(),
+        '/show_section{"section_id": "kent/11-timescales"}',
+        "show_section",
+        entities=[{"entity": "section_id", "value": "kent/11-timescales"}],
+    )
+    assert "45 working days" in messages[0]["text"]
+    assert messages[0]["citations"][0]["section_id"] == "kent/11-timescales"
+
+
+def test_an_edd_alone_gives_the_pre_birth_date_and_asks_for_the_referral() -> None:
+    messages, events = run(
+        ActionTimescales(),
+        "pre-birth, EDD 14 November 2027, when must the assessment be complete?",
+        "ask_timescale",
+    )
+    text = messages[0]["text"]
+    assert "by Friday 15 October 2027" in text
+    assert "Tell me the referral date" in text
+    assert messages[0]["citations"][0]["section_id"] == "kent/11-1-pre-birth-good-practice-steps"
+    assert SlotSet("expected_delivery_date", "2027-11-14") in events
