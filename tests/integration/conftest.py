@@ -26,6 +26,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         tracker_db=workdir / "tracker.db",
         database_url=f"sqlite:///{workdir / 'app.db'}",
         log_dir=workdir / "logs",
+        extra_env={"ASSISTANT_TODAY": "2026-11-23"},
     )
     running = Stack(config, layout, say=lambda line: None)
     running.start()

@@ -106,3 +106,36 @@ def test_every_process_listens_on_loopback_only(stack: Stack, port_name: str) ->
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.settimeout(1)
         assert sock.connect_ex((address, port)) != 0
+
+
+def test_timescales_in_conversation_remember_the_referral_date(stack: Stack) -> None:
+    first = chat(
+        stack,
+        "int-ts",
+        "the referral came in on 20 November, when's it due?",
+        authority="blackpool",
+    )
+    text = first["messages"][0]["text"]
+    assert "Wednesday 27 January 2027" in text
+    assert "I've read 20 November as 20 November 2026." in text
+    assert first["messages"][0]["timescales"]["referral_date"] == "2026-11-20"
+    follow_up = chat(stack, "int-ts", "what about the checkpoints?", authority="blackpool")
+    text = follow_up["messages"][0]["text"]
+    assert "Friday 4 December 2026" in text and "Wednesday 6 January 2027" in text
+
+
+def test_a_procedure_question_is_answered_with_citations(stack: Stack) -> None:
+    reply = chat(
+        stack, "int-proc", "do I need the child's consent for an NRM referral", authority="kent"
+    )
+    message = reply["messages"][0]
+    assert "Kent procedure" in message["text"]
+    assert message["citations"]
+    assert all(c["authority"] == "kent" and c["source_version"] for c in message["citations"])
+
+
+def test_a_disclosure_starts_with_the_police_and_the_manager(stack: Stack) -> None:
+    reply = chat(
+        stack, "int-danger", "she told me her stepdad hit her with a belt", authority="lewisham"
+    )
+    assert reply["messages"][0]["text"].startswith("Tell the police now (999 in an emergency)")

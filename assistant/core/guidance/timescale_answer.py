@@ -18,7 +18,6 @@ from assistant.core.timescales.compute import (
 from assistant.core.timescales.dates import FoundDate, find_dates
 from assistant.core.timescales.formatting import long_date
 from assistant.core.timescales.service import TimescaleService
-from assistant.core.timescales.working_days import CONVENTIONS
 
 _EDD_WORDS = ("edd", "expected delivery", "due date", "baby", "birth", "pregnan", "deliver")
 _DOB_WORDS = ("born", "dob", "date of birth", "birthday")
@@ -159,7 +158,7 @@ def answer_timescales(
     lines += notes
     lines.append(numbered(_steps(result, knowledge, checkpoints_only)))
     lines += [f"Warning: {w}" for w in result.warnings]
-    lines.append(f"How I counted: {result.assessment_due.explanation} {CONVENTIONS}")
+    lines.append(f"How I counted: {result.assessment_due.explanation}")
     section_ids = [i.section for i in result.all_dates if i.section] + [result.extension_section]
     sections = [
         knowledge.sections[s] for s in dict.fromkeys(section_ids) if s in knowledge.sections

@@ -35,11 +35,28 @@
       li.appendChild(row);
     }
     if (message.citations && message.citations.length) {
-      const sources = document.createElement("div");
+      // The answer names its sources; here each can be opened to read the procedure's text.
+      const sources = document.createElement("details");
       sources.className = "sources";
-      sources.textContent = "Sources: " + message.citations.map(function (c) {
-        return c.title + " (" + c.source_version + ")";
-      }).join("; ");
+      const summary = document.createElement("summary");
+      summary.textContent = "Read the procedure text (" + message.citations.length + ")";
+      sources.appendChild(summary);
+      message.citations.forEach(function (c) {
+        const item = document.createElement("details");
+        const title = document.createElement("summary");
+        title.textContent = c.title + " (" + c.source_version + ")";
+        item.appendChild(title);
+        const body = document.createElement("p");
+        body.className = "section-text";
+        item.appendChild(body);
+        item.addEventListener("toggle", function () {
+          if (!item.open || body.dataset.loaded) return;
+          fetch("/api/sections/" + c.section_id).then(function (r) { return r.json(); })
+            .then(function (section) { body.textContent = section.text; body.dataset.loaded = "1"; })
+            .catch(function () { body.textContent = "Could not load the text."; });
+        });
+        sources.appendChild(item);
+      });
       li.appendChild(sources);
     }
     if (message.authority) setAuthority(message.authority);
