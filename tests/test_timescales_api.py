@@ -11,10 +11,6 @@ from icalendar import Calendar
 from assistant.cli import main
 
 
-def _post(client: TestClient, **body: object) -> object:
-    return client.post("/api/timescales", json=body)
-
-
 def test_contract_fields_and_explanations(client: TestClient) -> None:
     response = client.post(
         "/api/timescales",

@@ -72,6 +72,13 @@ class ErrorOut(BaseModel):
     valid_values: list[str] | None = None
 
 
+# The error responses every lookup route documents in its OpenAPI description.
+NOT_FOUND_OR_INVALID: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorOut},
+    422: {"model": ErrorOut},
+}
+
+
 MAX_QUERY_CHARS = 2000
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
@@ -11,11 +11,11 @@ from assistant.core.procedures.statements import statements
 from assistant.web.dependencies import KnowledgeDep
 from assistant.web.schemas import (
     MAX_QUERY_CHARS,
+    NOT_FOUND_OR_INVALID,
     AuthorityPositionOut,
     CitationOut,
     ComparedSectionOut,
     CompareOut,
-    ErrorOut,
     GlossaryOut,
     SearchOut,
     SearchResultOut,
@@ -24,10 +24,9 @@ from assistant.web.schemas import (
 )
 
 router = APIRouter(prefix="/api", tags=["knowledge"])
-ERRORS: dict[int | str, dict[str, Any]] = {404: {"model": ErrorOut}, 422: {"model": ErrorOut}}
 
 
-@router.get("/search", response_model=SearchOut, responses=ERRORS)
+@router.get("/search", response_model=SearchOut, responses=NOT_FOUND_OR_INVALID)
 def search(
     knowledge: KnowledgeDep,
     q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY_CHARS, pattern=r"\S")],
@@ -50,7 +49,9 @@ def search(
     )
 
 
-@router.get("/sections/{section_id:path}", response_model=SectionOut, responses=ERRORS)
+@router.get(
+    "/sections/{section_id:path}", response_model=SectionOut, responses=NOT_FOUND_OR_INVALID
+)
 def section(section_id: str, knowledge: KnowledgeDep) -> SectionOut:
     found = knowledge.section(section_id)
     return SectionOut(
@@ -72,7 +73,7 @@ def section(section_id: str, knowledge: KnowledgeDep) -> SectionOut:
     )
 
 
-@router.get("/compare", response_model=CompareOut, responses=ERRORS)
+@router.get("/compare", response_model=CompareOut, responses=NOT_FOUND_OR_INVALID)
 def compare(topic: Annotated[str, Query(min_length=1)], knowledge: KnowledgeDep) -> CompareOut:
     by_authority = knowledge.compare(topic)
     return CompareOut(
@@ -94,7 +95,7 @@ def compare(topic: Annotated[str, Query(min_length=1)], knowledge: KnowledgeDep)
     )
 
 
-@router.get("/glossary/{term}", response_model=GlossaryOut, responses=ERRORS)
+@router.get("/glossary/{term}", response_model=GlossaryOut, responses=NOT_FOUND_OR_INVALID)
 def glossary(term: str, knowledge: KnowledgeDep) -> GlossaryOut:
     entry = knowledge.glossary.lookup(term)
     return GlossaryOut(

@@ -14,17 +14,16 @@ from assistant.core.timescales.icalendar_export import timescales_calendar
 from assistant.core.timescales.working_days import CONVENTIONS
 from assistant.web.dependencies import KnowledgeDep, SettingsDep, TimescalesDep
 from assistant.web.schemas import (
+    NOT_FOUND_OR_INVALID,
     CheckpointOut,
     CitationOut,
     DatedItemOut,
-    ErrorOut,
     ExtensionOut,
     TimescalesOut,
     TimescalesRequest,
 )
 
 router = APIRouter(prefix="/api", tags=["timescales"])
-ERRORS: dict[int | str, dict[str, Any]] = {404: {"model": ErrorOut}, 422: {"model": ErrorOut}}
 
 
 def _item(item: DatedItem) -> dict[str, Any]:
@@ -53,7 +52,7 @@ def _compute(body: TimescalesRequest, timescales: TimescalesDep, today: Any) -> 
     return timescales.compute(body.authority, inputs, today)
 
 
-@router.post("/timescales", response_model=TimescalesOut, responses=ERRORS)
+@router.post("/timescales", response_model=TimescalesOut, responses=NOT_FOUND_OR_INVALID)
 def timescales(
     body: TimescalesRequest, service: TimescalesDep, knowledge: KnowledgeDep, settings: SettingsDep
 ) -> TimescalesOut:
@@ -90,7 +89,7 @@ def timescales(
 @router.post(
     "/timescales.ics",
     response_class=Response,
-    responses={200: {"content": {"text/calendar": {}}}, **ERRORS},
+    responses={200: {"content": {"text/calendar": {}}}, **NOT_FOUND_OR_INVALID},
 )
 def timescales_ics(
     body: TimescalesRequest, service: TimescalesDep, settings: SettingsDep
