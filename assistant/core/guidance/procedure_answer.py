@@ -23,7 +23,16 @@ from assistant.core.procedures.statements import Force, Statement, statements
 from assistant.core.replies import Button, Reply
 
 MAX_STEPS = 4
+MIN_ACTIONABLE = 2
 TOPIC_DEPTH_WEIGHT = 0.15
+# How much a section's own match with the question counts for its statements.
+SECTION_MATCH_WEIGHT = 1.0
+FORCE_WEIGHT = 0.5
+MIN_RELEVANCE = 2.0
+# Sections found by topic rather than words: how many, and how much their match counts.
+TOPIC_SECTIONS_ADDED = 3
+TOPIC_SECTION_SCORE = 0.3
+PASSAGES_TO_READ = 10
 MAX_STEP_CHARS = 300
 # Topics where the answer is a decision about a child's safety: say who decides.
 DECISION_TOPICS = frozenset(
@@ -54,24 +63,37 @@ def _trim(text: str) -> str:
     return text if text.endswith((".", "…", "?")) else text + "."
 
 
+@dataclass(frozen=True)
+class _Candidate:
+    score: float
+    order: int
+    statement: Statement
+    section: Section
+
+
 def _best_statements(
     question: str, hits: list[SearchHit], knowledge: KnowledgeBase, topic: str | None = None
-) -> list[Statement]:
-    """The statements of the best sections that say most about the question.
+) -> list[tuple[Statement, Section]]:
+    """The statements that say most about the question, each with the section it is from.
 
-    Each statement is scored by the question's words it shares (after expanding the
-    worker's words), with requirements and guidance ahead of plain information; the
-    chosen ones are then given in the order the procedure gives them.
+    A statement scores for the question's words it shares (after expanding the worker's
+    words), for what the topic covers (topics.yml), for being a requirement or guidance, and
+    for how well its section matched. The chosen ones keep the procedure's own order.
     """
     wanted = set(knowledge.analyzer.tokens(knowledge.expander.expand(question)))
-    # What the topic's guidance covers (topics.yml) marks the actionable statements of it.
     covers = (
         set(knowledge.analyzer.tokens(knowledge.tagger.topics[topic].covers)) if topic else set()
     )
     seen: set[str] = set()
-    scored: list[tuple[float, int, Statement]] = []
+    candidates: list[_Candidate] = []
     order = 0
-    for rank, hit in enumerate(hits[:2]):
+    # Read about as many passages whatever the chapter's shape: a numbered chapter's section
+    # holds several, a paragraph-per-section chapter's only one.
+    passages_read = 0
+    for hit in hits:
+        if passages_read >= PASSAGES_TO_READ:
+            break
+        passages_read += len(hit.section.passages)
         for passage in hit.section.passages:
             for statement in statements(passage.text):
                 order += 1
@@ -85,13 +107,41 @@ def _best_statements(
                     continue
                 seen.add(key)
                 tokens = set(knowledge.analyzer.tokens(statement.text))
-                overlap = len(wanted & tokens) + 0.5 * len(covers & tokens)
-                if overlap == 0:
+                overlap = sum(knowledge.idf(t) for t in wanted & tokens) + 0.5 * sum(
+                    knowledge.idf(t) for t in covers & tokens
+                )
+                if overlap < MIN_RELEVANCE:  # at least one telling word in common
                     continue
-                score = overlap + (2 - _FORCE_ORDER[statement.force]) * 0.5 - rank * 1.5
-                scored.append((score, order, statement))
-    best = sorted(scored, key=lambda item: -item[0])[:MAX_STEPS]
-    return [s for _, _, s in sorted(best, key=lambda item: item[1])]
+                force = (2 - _FORCE_ORDER[statement.force]) * FORCE_WEIGHT
+                score = overlap + force + SECTION_MATCH_WEIGHT * hit.score
+                candidates.append(_Candidate(score, order, statement, hit.section))
+    # Steps are what the procedure asks (must or should); plain statements only fill in
+    # when it asks little about this.
+    actionable = [c for c in candidates if c.statement.force is not Force.INFORMATION]
+    pool = actionable if len(actionable) >= MIN_ACTIONABLE else candidates
+    best = sorted(pool, key=lambda c: -c.score)[:MAX_STEPS]
+    return [(c.statement, c.section) for c in sorted(best, key=lambda c: c.order)]
+
+
+def _topic_sections(
+    knowledge: KnowledgeBase, authority: str, topic: str, exclude: set[str]
+) -> list[SearchHit]:
+    """The authority's sections on the topic that say most of what the topic covers.
+
+    They may share no word with the question ("Refer the child's circumstances to
+    relevant Multi-Agency work" for a question about a gang), yet be what it asks for.
+    """
+    covers = set(knowledge.analyzer.tokens(knowledge.tagger.topics[topic].covers))
+    ranked = sorted(
+        (s for s in knowledge.sections_of(authority) if topic in s.topics and s.id not in exclude),
+        key=lambda s: -len(covers & set(knowledge.analyzer.tokens(s.text))),
+    )
+    return [SearchHit(s, TOPIC_SECTION_SCORE, "") for s in ranked[:TOPIC_SECTIONS_ADDED]]
+
+
+def _sources(found: list[tuple[Statement, Section]]) -> list[Section]:
+    """The sections the chosen statements come from, each once: what the answer cites."""
+    return list({section.id: section for _, section in found}.values())
 
 
 def _topic_depth(knowledge: KnowledgeBase, hit: SearchHit, topic: str) -> int:
@@ -129,9 +179,10 @@ def answer_from_procedure(
         # Stay on the question's topic: a passage that shares words but not the subject
         # (a "16 year old" in the homelessness section for a gang question) is not an answer.
         hits = [h for h in hits if topic in h.section.topics] or hits
+        hits += _topic_sections(knowledge, authority, topic, exclude={h.section.id for h in hits})
         # A section given over to the topic answers better than one paragraph mentioning it.
         hits.sort(key=lambda h: -(h.score + TOPIC_DEPTH_WEIGHT * _topic_depth(knowledge, h, topic)))
-    hits = hits[:3]
+    hits = hits[:6]
     topic_title = knowledge.tagger.topics[topic].title if topic else None
     if not covered or not hits:
         return _from_other_authorities(
@@ -140,8 +191,8 @@ def answer_from_procedure(
     found = _best_statements(question, hits, knowledge, topic)
     heading = topic_title or hits[0].section.title
     lines = [f"{heading} — {own_authority.short_name} procedure."]
-    lines.append(numbered(step(s.force, _trim(s.text)) for s in found))
-    sections = [h.section for h in hits[:3]]
+    lines.append(numbered(step(s.force, _trim(s.text)) for s, _ in found))
+    sections = _sources(found) or [hits[0].section]
     if topic in DECISION_TOPICS:
         lines.append(JUDGEMENT_LINE)
     lines.append(sources_line(source_name(s, own_authority.short_name) for s in sections))
@@ -175,12 +226,10 @@ def _from_other_authorities(
         "check how it applies with your manager):"
     )
     sections: list[Section] = []
-    found = _best_statements(question, others[:2], knowledge, topic)
-    names = {
-        h.section.id: knowledge.authorities.get(h.section.authority).short_name for h in others[:2]
-    }
-    lines.append(numbered(step(s.force, _trim(s.text)) for s in found))
-    sections = [h.section for h in others[:2]]
+    found = _best_statements(question, others[:4], knowledge, topic)
+    lines.append(numbered(step(s.force, _trim(s.text)) for s, _ in found))
+    sections = _sources(found) or [others[0].section]
+    names = {s.id: knowledge.authorities.get(s.authority).short_name for s in sections}
     lines.append(sources_line(source_name(s, names[s.id]) for s in sections))
     return ProcedureAnswer(
         Reply("\n".join(lines), (), tuple(cite(s) for s in sections)), topic, True

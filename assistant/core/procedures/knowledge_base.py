@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,15 +37,28 @@ class TopicCoverage:
     missing: tuple[str, ...]
 
 
+# A paragraph that opens like this continues the one before it ("Where this is the case,
+# the social worker should: ..."), so it is about the same topics too.
+CONTINUES_PREVIOUS = re.compile(
+    r"^(where this is the case|in (such|these|this) cases?|within this context|this |these |"
+    r"such )",
+    re.IGNORECASE,
+)
+
+
 def ingest_authority_sections(
     knowledge_dir: Path, authorities: AuthorityDirectory, tagger: TopicTagger
 ) -> list[Section]:
-    sections = []
+    sections: list[Section] = []
     for authority in authorities:
         raw = (knowledge_dir / authority.procedure_file).read_text(encoding="utf-8")
+        previous: tuple[str, ...] = ()
         for section in ingest(authority.id, raw, authority.source_version, authority.last_updated):
             topics = tagger.tag(section.id, section.title, [p.text for p in section.passages])
+            if CONTINUES_PREVIOUS.match(section.text):
+                topics = tuple(t for t in tagger.topics if t in set(topics) | set(previous))
             sections.append(with_topics(section, topics))
+            previous = topics
     return sections
 
 
@@ -63,6 +79,7 @@ class KnowledgeBase:
         self.analyzer = analyzer
         self.expander = expander
         self.sections = {s.id: s for s in sections}
+        self._idf = _inverse_document_frequencies(analyzer, sections)
         self.section_hashes = {s.id: s.content_hash for s in sections}
         self._retrievers = retrievers
 
@@ -94,6 +111,14 @@ class KnowledgeBase:
         ]
         return own + others[: k - len(own)]
 
+    def idf(self, token: str) -> float:
+        """How telling a word is: rare in the procedures means telling; unseen counts as rare."""
+        return self._idf.get(token, self._idf_unseen)
+
+    @property
+    def _idf_unseen(self) -> float:
+        return math.log(1 + len(self.sections))
+
     def question_topics(self, question: str) -> dict[str, float]:
         """Topics a question is about, read after expanding practitioners' words."""
         return self.tagger.question_topics(self.expander.expand(question))
@@ -119,6 +144,14 @@ class KnowledgeBase:
                 )
             )
         return report
+
+
+def _inverse_document_frequencies(analyzer: Analyzer, sections: list[Section]) -> dict[str, float]:
+    frequency: Counter[str] = Counter()
+    for section in sections:
+        frequency.update(set(analyzer.tokens(section.text)))
+    total = len(sections)
+    return {token: math.log(1 + total / count) for token, count in frequency.items()}
 
 
 def build_knowledge_base(knowledge_dir: Path) -> KnowledgeBase:

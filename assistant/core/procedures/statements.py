@@ -14,7 +14,7 @@ class Force(StrEnum):
 
 
 _REQUIREMENT = re.compile(
-    r"\b(must|shall|(is|are|be) required|statutory requirement|(has|have) a duty|duty to|"
+    r"\b(must|shall|(is|are|will be) required|statutory requirement|(has|have) a duty|duty to|"
     r"(is|are) obliged)\b",
     re.IGNORECASE,
 )

@@ -52,7 +52,8 @@ class SynonymExpander:
 
 
 # A country named in a question means family, agencies or a child's past abroad.
-COUNTRY_EXPANSION = ["abroad", "overseas", "another country"]
+# Weak evidence on its own (a child may come from, or be trafficked from, a country too).
+COUNTRY_EXPANSION = ["abroad", "country"]
 
 
 def load_synonyms(knowledge_dir: Path) -> SynonymExpander:

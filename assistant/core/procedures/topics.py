@@ -33,10 +33,10 @@ class TopicRule:
         return any(sum(1 for p in self.weak if p.search(text)) >= 2 for text in passages)
 
     def weight_for_question(self, question: str) -> float:
-        """How strongly a question points at this topic: a strong phrase 1, a weak one 0.3."""
-        if any(p.search(question) for p in self.strong):
-            return 1.0
-        return 0.3 if any(p.search(question) for p in self.weak) else 0.0
+        """How strongly a question points at this topic: each strong phrase 1, weak 0.3."""
+        strong = sum(1 for p in self.strong if p.search(question))
+        weak = sum(1 for p in self.weak if p.search(question))
+        return strong + 0.3 * weak
 
 
 def _compile(patterns: list[str]) -> tuple[re.Pattern[str], ...]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from fastapi import APIRouter, Response
@@ -41,7 +41,7 @@ def _item(item: DatedItem) -> dict[str, Any]:
     }
 
 
-def _compute(body: TimescalesRequest, timescales: TimescalesDep, today: Any) -> TimescaleResult:
+def _compute(body: TimescalesRequest, service: TimescalesDep, today: date) -> TimescaleResult:
     inputs = TimescaleInputs(
         referral_date=body.referral_date,
         expected_delivery_date=body.expected_delivery_date,
@@ -49,7 +49,7 @@ def _compute(body: TimescalesRequest, timescales: TimescalesDep, today: Any) -> 
         visit_date=body.visit_date,
         cin_plan_start_date=body.cin_plan_start_date,
     )
-    return timescales.compute(body.authority, inputs, today)
+    return service.compute(body.authority, inputs, today)
 
 
 @router.post("/timescales", response_model=TimescalesOut, responses=NOT_FOUND_OR_INVALID)
