@@ -23,7 +23,7 @@ $(APP_STAMP): pyproject.toml requirements/app.txt
 	@python=$$(scripts/find-python.sh 3.11+) && \
 	  { [ -x $(APP_PY) ] || "$$python" -m venv $(APP_VENV); }
 	@$(APP_PY) -m pip install --quiet --upgrade pip
-	@$(APP_PY) -m pip install -c requirements/app.txt -e '.[dev]' | { grep -E '^(Collecting|Installing)' || true; }
+	@$(APP_PY) -m pip install -c requirements/app.txt -e '.[dev]' 2>&1 | { grep -E '^(Collecting|Installing|ERROR)' || true; }
 	@touch $@
 
 $(ENGINE_STAMP): requirements/engine.txt
@@ -31,7 +31,7 @@ $(ENGINE_STAMP): requirements/engine.txt
 	@python=$$(scripts/find-python.sh 3.10) && \
 	  { [ -x $(ENGINE_VENV)/bin/python ] || "$$python" -m venv $(ENGINE_VENV); }
 	@$(ENGINE_VENV)/bin/python -m pip install --quiet --upgrade pip
-	@$(ENGINE_VENV)/bin/python -m pip install -r requirements/engine.txt | { grep -E '^(Collecting|Installing)' || true; }
+	@$(ENGINE_VENV)/bin/python -m pip install -r requirements/engine.txt 2>&1 | { grep -E '^(Collecting|Installing|ERROR)' || true; }
 	@touch $@
 
 .PHONY: install

@@ -4,6 +4,36 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from pathlib import Path
+
+
+def _add_knowledge_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    search = commands.add_parser("search", help="search the procedures")
+    search.add_argument("query")
+    search.add_argument("--authority", help="authority id (default: all)")
+    search.add_argument("-k", type=int, default=5, help="how many results")
+
+    kb = commands.add_parser("kb", help="knowledge base: coverage report, ingest, diff")
+    kb_commands = kb.add_subparsers(dest="kb_command", required=True)
+    kb_commands.add_parser("report", help="topics each authority's procedure covers or not")
+    kb_commands.add_parser(
+        "ingest", help="ingest knowledge/, report sections changed since last time, record them"
+    )
+    compare = kb_commands.add_parser("diff", help="compare two versions of one procedure text")
+    compare.add_argument("authority")
+    compare.add_argument("old", type=Path)
+    compare.add_argument("new", type=Path)
+
+
+def _add_due_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    due = commands.add_parser("due", help="deadlines for a referral, in working days")
+    due.add_argument("referral_date", help="e.g. 2026-12-14, 14/12/2026 or '14 December'")
+    due.add_argument("--authority", required=True)
+    due.add_argument("--edd", help="expected delivery date (pre-birth)")
+    due.add_argument("--dob", help="the young person's date of birth")
+    due.add_argument("--visit", help="date of a child in need visit")
+    due.add_argument("--cin-plan-start", help="when a Child in Need plan began")
+    due.add_argument("--today", help="count days left from this date instead of today")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -22,11 +52,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     commands.add_parser("train", help="train the Rasa model if its inputs changed")
 
-    from assistant.knowledge_cli import add_commands
-    from assistant.timescales_cli import add_command as add_due_command
-
-    add_commands(commands)
-    add_due_command(commands)
+    _add_knowledge_commands(commands)
+    _add_due_command(commands)
 
     args = parser.parse_args(argv)
     if args.command == "run":

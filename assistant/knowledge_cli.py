@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from assistant.core.audit import stale_citations
 from assistant.core.authorities import UnknownAuthorityError
@@ -14,24 +13,6 @@ from assistant.settings import Settings
 from assistant.store.citation_log import SqlCitationLog
 from assistant.store.database import create_database_engine
 from assistant.store.migrate import upgrade_to_latest
-
-
-def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    search = commands.add_parser("search", help="search the procedures")
-    search.add_argument("query")
-    search.add_argument("--authority", help="authority id (default: all)")
-    search.add_argument("-k", type=int, default=5, help="how many results")
-
-    kb = commands.add_parser("kb", help="knowledge base: coverage report, ingest, diff")
-    kb_commands = kb.add_subparsers(dest="kb_command", required=True)
-    kb_commands.add_parser("report", help="topics each authority's procedure covers or not")
-    kb_commands.add_parser(
-        "ingest", help="ingest knowledge/, report sections changed since last time, record them"
-    )
-    compare = kb_commands.add_parser("diff", help="compare two versions of one procedure text")
-    compare.add_argument("authority")
-    compare.add_argument("old", type=Path)
-    compare.add_argument("new", type=Path)
 
 
 def _knowledge() -> KnowledgeBase:

@@ -14,17 +14,6 @@ from assistant.core.timescales.working_days import CONVENTIONS, OutsideCalendarE
 from assistant.settings import Settings
 
 
-def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    due = commands.add_parser("due", help="deadlines for a referral, in working days")
-    due.add_argument("referral_date", help="e.g. 2026-12-14, 14/12/2026 or '14 December'")
-    due.add_argument("--authority", required=True)
-    due.add_argument("--edd", help="expected delivery date (pre-birth)")
-    due.add_argument("--dob", help="the young person's date of birth")
-    due.add_argument("--visit", help="date of a child in need visit")
-    due.add_argument("--cin-plan-start", help="when a Child in Need plan began")
-    due.add_argument("--today", help="count days left from this date instead of today")
-
-
 def run_due(args: argparse.Namespace) -> int:
     settings = Settings()
     try:
