@@ -9,7 +9,11 @@ from assistant.core.procedures.knowledge_base import KnowledgeBase
 from assistant.core.procedures.model import Section
 from assistant.core.replies import Reply
 
-DANGER_FIRST_LINE = "Tell the police now (999 in an emergency) and your manager."
+# Said first, before any procedure text (ANSWER_STYLE.md): a disclosure or immediate danger.
+DANGER_FIRST_LINE = (
+    "Tell the police now (999 in an emergency) and your manager; where significant harm is "
+    "suspected, a strategy discussion follows."
+)
 
 
 def explain_term(text: str, knowledge: KnowledgeBase, authority: str | None) -> Reply | None:
