@@ -58,7 +58,9 @@ def run_stack(web_port: int = 8000, engine_port: int = 5005, actions_port: int =
     except AlreadyRunningError as error:
         print(error, file=sys.stderr)
         return 1
+    # Both set explicitly: a shell starting us in the background would leave SIGINT ignored.
     signal.signal(signal.SIGTERM, _raise_stop)
+    signal.signal(signal.SIGINT, _raise_stop)
     started = time.monotonic()
     stack: Stack | None = None
     try:
