@@ -7,7 +7,8 @@ authority) reaches the tracker through RestInput.get_metadata, which 3.6 already
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable, Text
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
@@ -20,12 +21,10 @@ class AssistantRestInput(RestInput):
     """Served at /webhooks/assistant/{webhook,status}."""
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "assistant"
 
-    def blueprint(
-        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> Blueprint:
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = super().blueprint(on_new_message)
 
         @webhook.route("/status", methods=["GET"])

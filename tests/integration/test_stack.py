@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import sqlite3
 from typing import Any
@@ -139,3 +140,16 @@ def test_a_disclosure_starts_with_the_police_and_the_manager(stack: Stack) -> No
         stack, "int-danger", "she told me her stepdad hit her with a belt", authority="lewisham"
     )
     assert reply["messages"][0]["text"].startswith("Tell the police now (999 in an emergency)")
+
+
+def test_the_engine_extracts_ages_countries_and_relationships(stack: Stack) -> None:
+    chat(stack, "int-entities", "17 year old lad, his dad lives in Poland", authority="kent")
+    with sqlite3.connect(stack.config.tracker_db) as db:
+        rows = db.execute(
+            "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user'", ("int-entities",)
+        ).fetchall()
+    entities = json.loads(rows[-1][0])["parse_data"]["entities"]
+    found = {
+        (e["entity"], e["value"]) for e in entities if e["extractor"] == "SpacyEntityExtractor"
+    }
+    assert {("age", "17"), ("relationship", "father"), ("country", "Poland")} <= found
