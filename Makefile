@@ -47,13 +47,13 @@ train: install ## Train the Rasa model if its inputs changed
 
 .PHONY: lint
 lint: $(APP_STAMP) ## ruff check and format check
-	$(APP_VENV)/bin/ruff check assistant actions tests
-	$(APP_VENV)/bin/ruff format --check assistant actions tests
+	$(APP_VENV)/bin/ruff check assistant actions engine tests
+	$(APP_VENV)/bin/ruff format --check assistant actions engine tests
 
 .PHONY: format
 format: $(APP_STAMP) ## Apply ruff's fixes and formatting
-	$(APP_VENV)/bin/ruff check --fix assistant actions tests
-	$(APP_VENV)/bin/ruff format assistant actions tests
+	$(APP_VENV)/bin/ruff check --fix assistant actions engine tests
+	$(APP_VENV)/bin/ruff format assistant actions engine tests
 
 .PHONY: typecheck
 typecheck: $(APP_STAMP) ## mypy (strict) on the assistant package

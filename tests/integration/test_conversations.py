@@ -20,6 +20,8 @@ from assistant.settings import PROJECT_ROOT
 pytestmark = pytest.mark.integration
 
 STORIES = yaml.safe_load((PROJECT_ROOT / "tests" / "test_conversations.yml").read_text())["stories"]
+# Rasa's own actions that change the conversation but say nothing.
+SILENT_ACTIONS = {"action_restart", "action_deactivate_loop", "action_listen"}
 # "[Lewisham](authority)" or "[KCC]{...}" annotate entities for Rasa; the user types the words.
 ENTITY_ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
 
@@ -35,7 +37,7 @@ def _expected_turns(steps: list[dict[str, Any]]) -> list[tuple[str, list[str]]]:
     for step in steps:
         if "user" in step:
             turns.append((str(step["user"]).strip(), []))
-        elif "action" in step and turns:
+        elif "action" in step and turns and step["action"] not in SILENT_ACTIONS:
             turns[-1][1].append(step["action"])
     return turns
 
