@@ -44,6 +44,7 @@ SECTION_TEXT_CHARS = 1500
 def section_text_reply(section: Section, knowledge: KnowledgeBase) -> Reply:
     """A section's own words, with its heading and version, trimmed for a phone screen."""
     name = knowledge.authorities.get(section.authority).short_name
+    # Keep the lines: lists read better on a phone than one long paragraph.
     body = section.text
     if len(body) > SECTION_TEXT_CHARS:
         body = body[:SECTION_TEXT_CHARS].rsplit(" ", 1)[0] + " … (continues)"

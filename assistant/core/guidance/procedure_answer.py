@@ -15,7 +15,7 @@ from assistant.core.guidance.style import (
     sources_line,
     step,
 )
-from assistant.core.procedures.citations import cite
+from assistant.core.procedures.citations import cite, shorten
 from assistant.core.procedures.knowledge_base import KnowledgeBase
 from assistant.core.procedures.model import Section
 from assistant.core.procedures.retrieval import SearchHit
@@ -57,9 +57,7 @@ class ProcedureAnswer:
 
 
 def _trim(text: str) -> str:
-    text = " ".join(text.split()).rstrip(";,")
-    if len(text) > MAX_STEP_CHARS:
-        text = text[:MAX_STEP_CHARS].rsplit(" ", 1)[0] + "…"
+    text = shorten(text, MAX_STEP_CHARS).rstrip(";,")
     return text if text.endswith((".", "…", "?")) else text + "."
 
 

@@ -18,6 +18,11 @@ def cite(section: Section) -> Citation:
     )
 
 
+def shorten(text: str, chars: int, ellipsis: str = "…") -> str:
+    """White space folded, then cut at a word boundary within `chars` when longer."""
+    text = " ".join(text.split())
+    return text if len(text) <= chars else text[:chars].rsplit(" ", 1)[0] + ellipsis
+
+
 def opening(section: Section, chars: int = SNIPPET_CHARS) -> str:
-    text = " ".join(section.text.split())
-    return text if len(text) <= chars else text[:chars].rsplit(" ", 1)[0] + "…"
+    return shorten(section.text, chars)

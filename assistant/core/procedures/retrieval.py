@@ -7,13 +7,13 @@ from dataclasses import dataclass
 import bm25s
 import numpy as np
 
+from assistant.core.procedures.citations import SNIPPET_CHARS, shorten
 from assistant.core.procedures.model import Passage, Section
 from assistant.core.procedures.text_analysis import Analyzer, SynonymExpander
 from assistant.core.procedures.topics import TopicTagger
 
 # How much a section sharing the question's topics gains, relative to the best BM25 match.
 TOPIC_WEIGHT = 0.35
-SNIPPET_CHARS = 280
 SHORT_PASSAGE_CHARS = 160
 
 
@@ -25,10 +25,7 @@ class SearchHit:
 
 
 def _snippet(passage: Passage) -> str:
-    text = " ".join(passage.text.split())
-    if len(text) <= SNIPPET_CHARS:
-        return text
-    return text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + "…"
+    return shorten(passage.text, SNIPPET_CHARS)
 
 
 class SectionIndex:
