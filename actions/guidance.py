@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import abc
 from datetime import date
 from typing import Any
 
@@ -46,9 +47,11 @@ def _authority_or_ask(dispatcher: CollectingDispatcher, tracker: Tracker) -> str
     return None
 
 
-class ActionAnswerProcedure(Action):
-    def name(self) -> str:
-        return "action_answer_procedure"
+class _AnswersForAnAuthority(Action, abc.ABC):
+    """An action that needs the worker's authority: without one it asks, and stops there.
+
+    Abstract, so that rasa-sdk does not register it as an action of its own.
+    """
 
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -56,6 +59,21 @@ class ActionAnswerProcedure(Action):
         authority = _authority_or_ask(dispatcher, tracker)
         if authority is None:
             return []
+        return self.answer(dispatcher, tracker, authority)
+
+    @abc.abstractmethod
+    def answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, authority: str
+    ) -> list[EventType]: ...
+
+
+class ActionAnswerProcedure(_AnswersForAnAuthority):
+    def name(self) -> str:
+        return "action_answer_procedure"
+
+    def answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, authority: str
+    ) -> list[EventType]:
         answer = answer_from_procedure(
             _text(tracker), authority, knowledge_base(), tracker.get_slot("last_topic")
         )
@@ -104,7 +122,7 @@ class ActionExplainTerm(Action):
         return []
 
 
-class ActionTimescales(Action):
+class ActionTimescales(_AnswersForAnAuthority):
     """Deadlines from the dates in the message, or remembered from earlier in the chat."""
 
     checkpoints_only = False
@@ -112,12 +130,9 @@ class ActionTimescales(Action):
     def name(self) -> str:
         return "action_timescales"
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    def answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, authority: str
     ) -> list[EventType]:
-        authority = _authority_or_ask(dispatcher, tracker)
-        if authority is None:
-            return []
         remembered = RememberedDates(
             tracker.get_slot("referral_date"),
             tracker.get_slot("expected_delivery_date"),

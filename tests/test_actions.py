@@ -109,3 +109,15 @@ def test_the_channel_authority_wins_over_the_slot(
 def test_metadata_comes_from_the_latest_user_event() -> None:
     tracker = make_tracker("hi", "greet", metadata={"authority": "kent"})
     assert latest_user_metadata(tracker) == {"authority": "kent"}
+
+
+def test_the_action_server_registers_exactly_the_domains_actions() -> None:
+    import yaml
+    from rasa_sdk.executor import ActionExecutor
+
+    from assistant.settings import PROJECT_ROOT
+
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())
+    assert sorted(executor.actions) == sorted(domain["actions"])
