@@ -9,7 +9,7 @@ from assistant.core.guidance.style import numbered, source_name, sources_line, s
 from assistant.core.procedures.citations import cite
 from assistant.core.procedures.knowledge_base import KnowledgeBase
 from assistant.core.procedures.statements import Force, classify
-from assistant.core.replies import Button, Citation, Reply
+from assistant.core.replies import Citation, Reply
 from assistant.core.timescales.compute import (
     TimescaleInputs,
     TimescaleResult,
@@ -22,8 +22,6 @@ from assistant.core.timescales.service import TimescaleService
 _EDD_WORDS = ("edd", "expected delivery", "due date", "baby", "birth", "pregnan", "deliver")
 _DOB_WORDS = ("born", "dob", "date of birth", "birthday")
 _VISIT_WORDS = ("visit", "visited", "saw the child", "seen")
-
-CHECKPOINTS_BUTTON = Button("What about the checkpoints?", "/ask_checkpoints")
 
 
 @dataclass(frozen=True)
@@ -168,10 +166,9 @@ def answer_timescales(
             source_name(s, service.authorities.get(s.authority).short_name) for s in sections
         )
     )
-    buttons = () if checkpoints_only or not result.checkpoints else (CHECKPOINTS_BUTTON,)
     reply = Reply(
         "\n".join(lines),
-        buttons,
+        (),
         tuple(cite(s) for s in sections),
         extras={"timescales": _card(result)},
     )

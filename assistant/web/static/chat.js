@@ -59,7 +59,49 @@
       });
       li.appendChild(sources);
     }
+    if (message.timescales) li.appendChild(timescalesCard(message.timescales));
     if (message.authority) setAuthority(message.authority);
+  }
+
+  // The dates of a timescales answer as a table, with an .ics download for Outlook.
+  function timescalesCard(t) {
+    const card = document.createElement("div");
+    card.className = "timescales";
+    const table = document.createElement("table");
+    const caption = document.createElement("caption");
+    caption.textContent = "Key dates";
+    table.appendChild(caption);
+    t.dates.forEach(function (d) {
+      const row = table.insertRow();
+      const label = document.createElement("th");
+      label.scope = "row";
+      label.textContent = d.label;
+      row.appendChild(label);
+      row.insertCell().textContent = d.date_text + (d.status ? " (" + d.status + ")" : "");
+    });
+    card.appendChild(table);
+    const download = document.createElement("button");
+    download.type = "button";
+    download.textContent = "Add these dates to my calendar (.ics)";
+    download.addEventListener("click", async function () {
+      const body = { authority: t.authority, referral_date: t.referral_date };
+      if (t.expected_delivery_date) body.expected_delivery_date = t.expected_delivery_date;
+      if (t.date_of_birth) body.date_of_birth = t.date_of_birth;
+      const response = await fetch("/api/timescales.ics", {
+        method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+      });
+      if (!response.ok) { status.textContent = "Could not make the calendar file."; return; }
+      const url = URL.createObjectURL(await response.blob());
+      const link = document.createElement("a");
+      link.href = url;
+      link.download = "assessment-timescales-" + t.referral_date + ".ics";
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
+      URL.revokeObjectURL(url);
+    });
+    card.appendChild(download);
+    return card;
   }
 
   function setAuthority(id) {
