@@ -69,7 +69,8 @@ validate: $(ENGINE_STAMP) ## rasa data validate --fail-on-warnings
 
 .PHONY: test-stories
 test-stories: install ## Conversation tests (tests/test_*.yml) against the trained model
-	@model=$$($(APP_VENV)/bin/assistant train | tee /dev/stderr | grep -o 'var/models/[^ ]*\.tar\.gz' | tail -n1) && \
+	@trained=$$($(APP_VENV)/bin/assistant train) && echo "$$trained" && \
+	  model=$$(echo "$$trained" | grep -o 'var/models/[^ ]*\.tar\.gz' | tail -n1) && \
 	  $(RASA) test core --model "$$model" --stories tests/test_conversations.yml \
 	    --fail-on-prediction-errors --out var/results/stories --no-plot
 
