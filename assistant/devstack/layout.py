@@ -25,10 +25,6 @@ class ProjectLayout:
         return self.var / "log"
 
     @property
-    def engine_python(self) -> Path:
-        return self.root / ".venv-engine" / "bin" / "python"
-
-    @property
     def engine_rasa(self) -> Path:
         return self.root / ".venv-engine" / "bin" / "rasa"
 

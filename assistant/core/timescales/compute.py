@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from assistant.core.timescales.formatting import long_date, plural
@@ -66,7 +66,6 @@ class TimescaleResult:
     extension_section: str
     today: date
     eighteenth_birthday: date | None = None
-    dates_moved: tuple[str, ...] = field(default=())
 
     @property
     def all_dates(self) -> tuple[DatedItem, ...]:
