@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.adapters import authority_directory, conversation_authority, send
 from actions.adapters_knowledge import knowledge_base, timescale_service
-from assistant.core.authority_choice import choose_authority
+from assistant.core.authority_choice import ask_for_authority
 from assistant.core.guidance.other_answers import (
     DANGER_FIRST_LINE,
     answer_danger,
@@ -36,14 +36,7 @@ def _authority_or_ask(dispatcher: CollectingDispatcher, tracker: Tracker) -> str
     authority = conversation_authority(tracker)
     if authority is not None and authority in authority_directory().ids:
         return authority
-    choice = choose_authority(authority_directory(), None, current=None)
-    send(
-        dispatcher,
-        Reply(
-            "Which authority's procedure do you follow? I answer from your own authority's text.",
-            choice.reply.buttons,
-        ),
-    )
+    send(dispatcher, ask_for_authority(authority_directory()))
     return None
 
 

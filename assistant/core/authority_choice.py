@@ -51,3 +51,11 @@ def choose_authority(
     names = "; ".join(a.name for a in directory)
     lines.append(f"I can follow the assessment procedures of: {names}. Which is yours?")
     return AuthorityChoice(Reply(text=" ".join(lines), buttons=_authority_buttons(directory)), None)
+
+
+def ask_for_authority(directory: AuthorityDirectory) -> Reply:
+    """Asked before answering about procedure: answers come from the worker's own text."""
+    return Reply(
+        "Which authority's procedure do you follow? I answer from your own authority's text.",
+        _authority_buttons(directory),
+    )
