@@ -29,6 +29,10 @@ class ProjectLayout:
         return self.root / ".venv-engine" / "bin" / "rasa"
 
     @property
+    def engine_python(self) -> Path:
+        return self.root / ".venv-engine" / "bin" / "python"
+
+    @property
     def app_python(self) -> Path:
         return self.root / ".venv" / "bin" / "python"
 
