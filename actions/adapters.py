@@ -9,6 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from assistant.core.authorities import AuthorityDirectory, load_authorities
+from assistant.core.authority_choice import ask_for_authority
 from assistant.core.replies import Reply
 from assistant.settings import Settings
 
@@ -40,3 +41,16 @@ def conversation_authority(tracker: Tracker) -> str | None:
 def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
     """Send a core reply as one custom message, so text, buttons and citations stay together."""
     dispatcher.utter_message(json_message=reply.to_json())
+
+
+def message_text(tracker: Tracker) -> str:
+    return str(tracker.latest_message.get("text") or "")
+
+
+def authority_or_ask(dispatcher: CollectingDispatcher, tracker: Tracker) -> str | None:
+    """The conversation's authority; without one, ask for it rather than guess."""
+    authority = conversation_authority(tracker)
+    if authority is not None and authority in authority_directory().ids:
+        return authority
+    send(dispatcher, ask_for_authority(authority_directory()))
+    return None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from functools import cache
 
+from assistant.core.guidance.branch_answer import BranchGuide
+from assistant.core.guidance.branches import load_branches
 from assistant.core.procedures.knowledge_base import KnowledgeBase, build_knowledge_base
 from assistant.core.timescales.service import TimescaleService, load_timescale_service
 from assistant.settings import Settings
@@ -17,3 +19,10 @@ def knowledge_base() -> KnowledgeBase:
 @cache
 def timescale_service() -> TimescaleService:
     return load_timescale_service(Settings().knowledge_dir)
+
+
+@cache
+def branch_guide() -> BranchGuide:
+    knowledge = knowledge_base()
+    branches = load_branches(Settings().knowledge_dir, set(knowledge.topic_ids))
+    return BranchGuide(branches, knowledge, timescale_service())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -10,9 +11,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.adapters import authority_directory, conversation_authority, send
+from actions.adapters import (
+    authority_directory,
+    authority_or_ask,
+    conversation_authority,
+    message_text,
+    send,
+)
 from actions.adapters_knowledge import knowledge_base, timescale_service
-from assistant.core.authority_choice import ask_for_authority
 from assistant.core.guidance.other_answers import (
     DANGER_FIRST_LINE,
     answer_danger,
@@ -20,24 +26,12 @@ from assistant.core.guidance.other_answers import (
     section_text_reply,
 )
 from assistant.core.guidance.procedure_answer import answer_from_procedure
+from assistant.core.guidance.suggestions import TOPIC_OF_INTENT, did_you_mean
 from assistant.core.guidance.timescale_answer import RememberedDates, answer_timescales
 from assistant.core.replies import Reply
 from assistant.core.timescales.dates import DateParseError
 from assistant.core.timescales.working_days import OutsideCalendarError
 from assistant.settings import Settings
-
-
-def _text(tracker: Tracker) -> str:
-    return str(tracker.latest_message.get("text") or "")
-
-
-def _authority_or_ask(dispatcher: CollectingDispatcher, tracker: Tracker) -> str | None:
-    """The conversation's authority; without one, ask for it rather than guess."""
-    authority = conversation_authority(tracker)
-    if authority is not None and authority in authority_directory().ids:
-        return authority
-    send(dispatcher, ask_for_authority(authority_directory()))
-    return None
 
 
 class _AnswersForAnAuthority(Action, abc.ABC):
@@ -49,7 +43,7 @@ class _AnswersForAnAuthority(Action, abc.ABC):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        authority = _authority_or_ask(dispatcher, tracker)
+        authority = authority_or_ask(dispatcher, tracker)
         if authority is None:
             return []
         return self.answer(dispatcher, tracker, authority)
@@ -67,10 +61,19 @@ class ActionAnswerProcedure(_AnswersForAnAuthority):
     def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, authority: str
     ) -> list[EventType]:
-        answer = answer_from_procedure(
-            _text(tracker), authority, knowledge_base(), tracker.get_slot("last_topic")
-        )
-        send(dispatcher, answer.reply)
+        intent = tracker.latest_message.get("intent", {}).get("name")
+        context = TOPIC_OF_INTENT.get(str(intent)) or tracker.get_slot("last_topic")
+        answer = answer_from_procedure(message_text(tracker), authority, knowledge_base(), context)
+        reply = answer.reply
+        if intent == "nlu_fallback":
+            ranking = [
+                (str(r.get("name")), float(r.get("confidence") or 0.0))
+                for r in tracker.latest_message.get("intent_ranking") or []
+            ]
+            suggestions = did_you_mean(ranking)
+            if suggestions:
+                reply = replace(reply, buttons=reply.buttons + suggestions)
+        send(dispatcher, reply)
         return [SlotSet("last_topic", answer.topic)] if answer.topic else []
 
 
@@ -85,10 +88,10 @@ class ActionReportDanger(Action):
         if authority not in authority_directory().ids:
             # Safety first, even before we know the authority.
             send(dispatcher, Reply(DANGER_FIRST_LINE))
-            _authority_or_ask(dispatcher, tracker)
+            authority_or_ask(dispatcher, tracker)
             return []
         assert authority is not None
-        send(dispatcher, answer_danger(_text(tracker), authority, knowledge_base()))
+        send(dispatcher, answer_danger(message_text(tracker), authority, knowledge_base()))
         return [SlotSet("last_topic", "police-notification")]
 
 
@@ -100,10 +103,10 @@ class ActionExplainTerm(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         authority = conversation_authority(tracker)
-        reply = explain_term(_text(tracker), knowledge_base(), authority)
+        reply = explain_term(message_text(tracker), knowledge_base(), authority)
         if reply is None and authority in authority_directory().ids:
             assert authority is not None
-            reply = answer_from_procedure(_text(tracker), authority, knowledge_base()).reply
+            reply = answer_from_procedure(message_text(tracker), authority, knowledge_base()).reply
         send(
             dispatcher,
             reply
@@ -134,7 +137,7 @@ class ActionTimescales(_AnswersForAnAuthority):
         today: date = Settings().current_date()
         try:
             answer = answer_timescales(
-                _text(tracker),
+                message_text(tracker),
                 authority,
                 timescale_service(),
                 knowledge_base(),

@@ -95,7 +95,7 @@ def _best_statements(
         for passage in hit.section.passages:
             for statement in statements(passage.text):
                 order += 1
-                key = statement.text.lower()[:80]
+                key = statement.text.lower().replace("\u2019", "'")[:80]
                 if (
                     key in seen
                     or len(statement.text) < 25
