@@ -71,7 +71,7 @@ validate: $(ENGINE_STAMP) ## rasa data validate --fail-on-warnings
 test-stories: install ## Conversation tests (tests/test_*.yml) against the trained model
 	@trained=$$($(APP_VENV)/bin/assistant train) && echo "$$trained" && \
 	  model=$$(echo "$$trained" | grep -o 'var/models/[^ ]*\.tar\.gz' | tail -n1) && \
-	  $(RASA) test core --model "$$model" --stories tests/test_conversations.yml \
+	  $(RASA) test core --model "$$model" --stories tests/ \
 	    --fail-on-prediction-errors --out var/results/stories --no-plot
 
 .PHONY: integration

@@ -252,7 +252,8 @@ def test_facts_from_descriptions_of_other_branches(guide: BranchGuide) -> None:
         ("pregnant_or_caring", "/deny", "deny", [], {"pregnant_or_caring": False}),
         ("pregnant_or_caring", "she's not", "nlu_fallback", [], {"pregnant_or_caring": False}),
         ("pregnant_or_caring", "she is", "nlu_fallback", [], {"pregnant_or_caring": True}),
-        ("pregnant_or_caring", "not sure", "deny", [], {"pregnant_or_caring": UNKNOWN}),
+        ("pregnant_or_caring", "not sure", "nlu_fallback", [], {"pregnant_or_caring": UNKNOWN}),
+        ("pregnant_or_caring", "she's been trafficked by her uncle", "trafficking", [], {}),
         ("pregnant_or_caring", "what does s20 mean", "explain_term", [], {}),
         ("young_person_age", "16", "nlu_fallback", [], {"young_person_age": 16}),
         (
@@ -272,6 +273,8 @@ def test_facts_from_descriptions_of_other_branches(guide: BranchGuide) -> None:
         ("young_person_age", "do I need to tell the police about this", "ask_police", [], {}),
         ("due_date", "14 November 2027", "nlu_fallback", [], {"due_date": "2027-11-14"}),
         ("due_date", "why?", "why_asking", [], {}),
+        ("due_date", "referral came in 16/11/2026, when's it due?", "ask_timescale", [], {}),
+        ("due_date", "1 March 2026", "nlu_fallback", [], {}),  # past: not a due date
         (
             "country",
             "Romania",

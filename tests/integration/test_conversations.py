@@ -1,4 +1,4 @@
-"""Holds every story of tests/test_conversations.yml over /api/chat (as a Kent worker).
+"""Holds every story of tests/test_*.yml over /api/chat (as a Kent worker).
 
 `rasa test core` checks the dialogue policy with the stories' intents; this checks the whole
 path from the user's words: NLU, policy, actions and the web app's answer.
@@ -19,7 +19,11 @@ from assistant.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.integration
 
-STORIES = yaml.safe_load((PROJECT_ROOT / "tests" / "test_conversations.yml").read_text())["stories"]
+STORIES = [
+    story
+    for path in sorted((PROJECT_ROOT / "tests").glob("test_*.yml"))
+    for story in yaml.safe_load(path.read_text(encoding="utf-8"))["stories"]
+]
 # Rasa's own actions that change the conversation but say nothing.
 SILENT_ACTIONS = {"action_restart", "action_deactivate_loop", "action_listen"}
 # "[Lewisham](authority)" or "[KCC]{...}" annotate entities for Rasa; the user types the words.

@@ -12,6 +12,7 @@ from assistant.core.timescales.compute import add_months
 from assistant.core.timescales.dates import find_dates
 
 _EDD_WORDS = ("edd", "due", "deliver", "baby", "birth")
+_REFERRAL_WORDS = ("referral", "referred", "came in", "received")
 _DOB_WORDS = ("born", "dob", "date of birth", "birthday", "d.o.b")
 _YES = re.compile(
     r"^\s*(y|yes|yeah|yep|yup|correct|right|she is|he is|she's|he's|they are|they're|"
@@ -23,6 +24,7 @@ _NO = re.compile(
 )
 _UNSURE = re.compile(r"\b(not sure|don't know|dont know|no idea|unknown|unsure|not known)\b")
 _CURLY_APOSTROPHE = "\u2019"
+SHORT_REPLY_WORDS = 5
 # "16", "she's 17", "17 and a half": a bare age, only when the question asked for one.
 _BARE_AGE = re.compile(r"\b(1[0-9]|[1-9])(\s+and\s+a\s+half)?\b")
 
@@ -129,12 +131,19 @@ def read_answer(
     entities = list(entities)
     if question.kind == "yes_no":
         lowered = text.lower().replace(_CURLY_APOSTROPHE, "'")
+        if intent == "deny":
+            return {question.slot: False}
+        if intent == "affirm":
+            return {question.slot: True}
+        # Only a short reply is read as yes or no: "she's been trafficked" is not a "yes".
+        if len(lowered.split()) > SHORT_REPLY_WORDS:
+            return {}
         if _UNSURE.search(lowered):
             return {question.slot: UNKNOWN}
         # "she's not" before "she's": a denial can start like an affirmation.
-        if intent == "deny" or _NO.match(lowered):
+        if _NO.match(lowered):
             return {question.slot: False}
-        if intent == "affirm" or _YES.match(lowered):
+        if _YES.match(lowered):
             return {question.slot: True}
         return {}
     if question.kind == "age":
@@ -146,7 +155,8 @@ def read_answer(
         value = _age(age) if age else (int(bare.group(1)) if bare else None)
         return {question.slot: value} if value is not None else {}
     if question.kind == "date":
-        when = _dated(text, today, _EDD_WORDS)
-        return {question.slot: when.isoformat()} if when else {}
+        # A referral date in a question about timescales is not the baby's due date.
+        when = None if _mentions(text, _REFERRAL_WORDS) else _dated(text, today, _EDD_WORDS)
+        return {question.slot: when.isoformat()} if when and when >= today else {}
     country = _first(entities, "country")
     return {question.slot: country} if country else {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,8 @@ import yaml
 
 # Keep legal shorthand ("s20", "s47") and numbers ("45", "16") as tokens.
 _KEEP = re.compile(r"^[a-z0-9][a-z0-9'-]*$")
+# Enough for every sentence of the five procedures several times over.
+TOKEN_CACHE_SIZE = 50_000
 
 
 class Analyzer:
@@ -23,8 +26,19 @@ class Analyzer:
         nlp.initialize()
         self._nlp = nlp
         self._stop_words: set[str] = set(nlp.Defaults.stop_words) - {"alone", "own", "first"}
+        # The procedures' sentences are tokenised again for every answer: remember them.
+        self._known: OrderedDict[str, tuple[str, ...]] = OrderedDict()
 
     def tokens(self, text: str) -> list[str]:
+        known = self._known.get(text)
+        if known is None:
+            known = tuple(self._tokenise(text))
+            self._known[text] = known
+            if len(self._known) > TOKEN_CACHE_SIZE:
+                self._known.popitem(last=False)
+        return list(known)
+
+    def _tokenise(self, text: str) -> list[str]:
         doc = self._nlp(text.lower().replace("\u2019", "'"))
         out = []
         for token in doc:
