@@ -20,8 +20,15 @@ import httpx
 
 from assistant.devstack.layout import ProjectLayout
 
-# A plain-response turn (rule → utter_greet) and a custom-action turn (rule → action server).
-TURNS = {"plain response": "hello", "custom action": "which authorities do you cover?"}
+# A plain-response turn (rule → utter_greet), a custom-action turn (rule → action server), an
+# answer from the procedure text (retrieval in the action) and a branch's first turn (an
+# answer, then branch_form asks its first question: three action-server calls).
+TURNS = {
+    "plain response": "hello",
+    "custom action": "which authorities do you cover?",
+    "procedure answer": "do I have to see the child on their own?",
+    "branch start": "16yo kicked out by mum, nowhere to stay tonight",
+}
 CONCURRENCY = (1, 10)
 # Rasa replays a conversation's whole history on every turn, so cost grows with its length;
 # start a new conversation every few turns, as real ones are short.
@@ -142,13 +149,13 @@ async def _run_all(base: str, engine: str, turns: int) -> list[Measurement]:
 
 def format_table(results: list[Measurement]) -> str:
     header = (
-        f"{'target':<20} {'turn':<15} {'conc':>4} {'n':>5} {'err':>4} "
+        f"{'target':<20} {'turn':<17} {'conc':>4} {'n':>5} {'err':>4} "
         f"{'p50 ms':>8} {'p95 ms':>8} {'req/s':>7}"
     )
     lines = [header, "-" * len(header)]
     for m in results:
         lines.append(
-            f"{m.target:<20} {m.turn:<15} {m.concurrency:>4} {m.requests:>5} {m.errors:>4} "
+            f"{m.target:<20} {m.turn:<17} {m.concurrency:>4} {m.requests:>5} {m.errors:>4} "
             f"{m.p50_ms:>8.1f} {m.p95_ms:>8.1f} {m.throughput_per_s:>7.1f}"
         )
     return "\n".join(lines)
