@@ -22,6 +22,7 @@ from assistant.core.guidance.branch_answer import (
     explain_question,
     question_reply,
     questions_worth_asking,
+    reconcile_branch,
 )
 from assistant.core.guidance.branch_facts import Entity, facts_from_message, read_answer
 from assistant.core.guidance.branches import Branch, FactValue
@@ -81,7 +82,7 @@ class ActionStartBranch(Action):
     ) -> list[EventType]:
         guide = branch_guide()
         intent = str(tracker.latest_message.get("intent", {}).get("name"))
-        branch = guide.branches[BRANCH_OF_INTENT[intent]]
+        branch = reconcile_branch(guide, BRANCH_OF_INTENT[intent], message_text(tracker))
         nothing_to_ask = [SlotSet(slot, NOT_ASKED) for slot in _form_slots(guide)]
         authority = authority_or_ask(dispatcher, tracker)
         if authority is None:

@@ -15,6 +15,7 @@ from assistant.core.guidance.branch_answer import (
     explain_question,
     question_reply,
     questions_worth_asking,
+    reconcile_branch,
     situation,
 )
 from assistant.core.guidance.branch_facts import (
@@ -336,3 +337,27 @@ def test_branch_data_is_checked_when_loaded(tmp_path: Path) -> None:
     (tmp_path / "branches.yml").write_text(yaml.safe_dump(raw), encoding="utf-8")
     with pytest.raises(BranchDataError, match="not-a-topic"):
         load_branches(tmp_path, _ALL_TOPICS)
+
+
+@pytest.mark.parametrize(
+    ("classified", "text", "meant"),
+    [
+        (
+            "homeless-16-17",
+            "a 14 year old girl may have been trafficked from Albania",
+            "trafficking-nrm",
+        ),
+        ("homeless-16-17", "16yo kicked out, she's pregnant", "homeless-16-17"),
+        ("family-abroad", "dad lives in Poland, how do we assess him?", "family-abroad"),
+        (
+            "trafficking-nrm",
+            "the 13 year old is carrying knives for an older gang",
+            "extra-familial-harm",
+        ),
+        ("pre-birth", "something else entirely", "pre-birth"),
+    ],
+)
+def test_the_words_overrule_a_misclassified_branch_only_when_clear(
+    guide: BranchGuide, classified: str, text: str, meant: str
+) -> None:
+    assert reconcile_branch(guide, classified, text).id == meant

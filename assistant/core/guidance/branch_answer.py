@@ -68,8 +68,22 @@ class BranchGuide:
         return best[1] if best else None
 
 
-def _known(facts: Facts, slot: str) -> bool:
-    return facts.get(slot) is not None
+# How strongly the words must point at another branch to overrule the intent classifier.
+MIN_TOPIC_WEIGHT = 1.0
+
+
+def reconcile_branch(guide: BranchGuide, classified: str, text: str) -> Branch:
+    """The branch the worker means: the classifier's, unless their words say otherwise.
+
+    When the message's words name nothing of the classified branch's topic but clearly name
+    another branch's ("trafficked" classified as homelessness), the words win.
+    """
+    weights = guide.knowledge.question_topics(text)
+    branch = guide.branches[classified]
+    if weights.get(branch.topics[0], 0.0) > 0:
+        return branch
+    best = max(guide.branches.values(), key=lambda b: weights.get(b.topics[0], 0.0))
+    return best if weights.get(best.topics[0], 0.0) >= MIN_TOPIC_WEIGHT else branch
 
 
 def questions_worth_asking(guide: BranchGuide, branch: Branch, authority: str) -> list[Question]:
