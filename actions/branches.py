@@ -115,7 +115,8 @@ class ActionStartBranch(Action):
         events += [SlotSet(k, facts[k]) for k in ("date_of_birth", "relative") if facts.get(k)]
         if facts.get("due_date"):
             events.append(SlotSet("expected_delivery_date", facts["due_date"]))
-        return events
+        # Only what changes: every event is stored and replayed on each later turn.
+        return [e for e in events if tracker.get_slot(e["name"]) != e["value"]]
 
 
 class ValidateBranchForm(Action):

@@ -84,12 +84,24 @@ def test_starting_a_branch_answers_and_leaves_only_its_own_questions() -> None:
     assert answer["citations"]
     slots = _slots(events)
     assert slots["branch"] == "homeless-16-17"
-    assert slots["requested_slot"] is None
     assert slots["young_person_age"] == 17
     assert slots["homeless_now"] is True  # given, though not a question Lewisham needs
-    assert slots["pregnant_or_caring"] is None  # still to ask
+    assert "pregnant_or_caring" not in slots  # still to ask: unset, as it was
     others = [s for s in FORM_SLOTS if s not in BRANCHES["homeless-16-17"].slots]
     assert all(slots[s] == NOT_ASKED for s in others)
+
+
+def test_a_new_branch_reopens_questions_an_earlier_branch_set_aside() -> None:
+    earlier = {s: NOT_ASKED for s in FORM_SLOTS} | {
+        "branch": "trafficking-nrm",
+        "requested_slot": "significant_harm",
+        "significant_harm": None,
+    }
+    _, events = run(ActionStartBranch(), "16yo kicked out", "homeless_16_17", slots=earlier)
+    slots = _slots(events)
+    assert slots["requested_slot"] is None
+    assert slots["pregnant_or_caring"] is None
+    assert slots["significant_harm"] == NOT_ASKED
 
 
 def test_starting_pre_birth_uses_a_remembered_due_date() -> None:
