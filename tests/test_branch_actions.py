@@ -228,3 +228,12 @@ def test_a_topic_intent_answers_a_vague_follow_up_on_its_topic() -> None:
     messages, events = run(ActionAnswerProcedure(), "what do I have to do?", "ask_interpreter")
     assert SlotSet("last_topic", "communication-interpreters") in events
     assert "interpret" in messages[0]["text"].lower()
+
+
+def test_the_nlu_country_lookup_is_the_knowledge_country_list() -> None:
+    """nlu/nlu.yml copies knowledge/countries.yml (Rasa reads lookups only from NLU data)."""
+    countries = yaml.safe_load((KNOWLEDGE_DIR / "countries.yml").read_text(encoding="utf-8"))
+    nlu = yaml.safe_load((KNOWLEDGE_DIR.parent / "nlu" / "nlu.yml").read_text(encoding="utf-8"))
+    [lookup] = [item for item in nlu["nlu"] if item.get("lookup") == "country"]
+    listed = [line.strip()[2:] for line in lookup["examples"].splitlines() if line.strip()]
+    assert sorted(listed) == sorted(countries["countries"])
