@@ -25,7 +25,7 @@ from assistant.core.guidance.branch_answer import (
     reconcile_branch,
 )
 from assistant.core.guidance.branch_facts import Entity, facts_from_message, read_answer
-from assistant.core.guidance.branches import Branch, FactValue
+from assistant.core.guidance.branches import Branch, FactValue, Question
 from assistant.core.replies import Reply
 from assistant.core.timescales.compute import InvalidTimescaleInputError
 from assistant.core.timescales.dates import DateParseError
@@ -67,8 +67,16 @@ def _unset(slot: str, asked: set[str]) -> str | None:
     return None if slot in asked else NOT_ASKED
 
 
-def _current_branch(tracker: Tracker, guide: BranchGuide) -> Branch | None:
-    return guide.branches.get(str(tracker.get_slot("branch")))
+def _asked_question(tracker: Tracker, guide: BranchGuide) -> tuple[Branch, Question] | None:
+    """The branch being walked through and the question branch_form asked last, if any."""
+    branch = guide.branches.get(str(tracker.get_slot("branch")))
+    requested = tracker.get_slot("requested_slot")
+    question = branch.question(str(requested)) if branch and requested else None
+    return (branch, question) if branch and question else None
+
+
+def _date_again(error: Exception) -> Reply:
+    return Reply(f"{error} Could you give the date again, day first?")
 
 
 class ActionStartBranch(Action):
@@ -98,7 +106,7 @@ class ActionStartBranch(Action):
             facts.update(facts_from_message(branch, text, _entities(tracker), today))
             reply = answer_branch(guide, branch, authority, facts, today, text)
         except (DateParseError, OutsideCalendarError, InvalidTimescaleInputError) as error:
-            send(dispatcher, Reply(f"{error} Could you give the date again, day first?"))
+            send(dispatcher, _date_again(error))
             return [SlotSet("branch", None), *nothing_to_ask]
         send(dispatcher, reply)
         asked = {q.slot for q in questions_worth_asking(guide, branch, authority)}
@@ -133,17 +141,16 @@ class ValidateBranchForm(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         guide = branch_guide()
-        branch = _current_branch(tracker, guide)
-        requested = tracker.get_slot("requested_slot")
-        question = branch.question(str(requested)) if branch and requested else None
-        if branch is None or question is None:
+        asked = _asked_question(tracker, guide)
+        if asked is None:
             return []
+        branch, question = asked
         intent = tracker.latest_message.get("intent", {}).get("name")
         today = Settings().current_date()
         try:
             answer = read_answer(question, message_text(tracker), intent, _entities(tracker), today)
         except DateParseError as error:
-            send(dispatcher, Reply(f"{error} Could you give the date again, day first?"))
+            send(dispatcher, _date_again(error))
             return [SlotSet(question.slot, None)]
         if not answer:
             return []
@@ -172,21 +179,19 @@ class ActionExplainQuestion(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         guide = branch_guide()
-        branch = _current_branch(tracker, guide)
-        requested = tracker.get_slot("requested_slot")
-        question = branch.question(str(requested)) if branch and requested else None
-        authority = authority_or_ask(dispatcher, tracker) if question else None
-        if branch is None or question is None or authority is None:
-            if question is None:
-                send(
-                    dispatcher,
-                    Reply(
-                        "I ask only for facts that change the steps in your procedure, "
-                        "and I haven't asked you anything just now."
-                    ),
-                )
+        asked = _asked_question(tracker, guide)
+        if asked is None:
+            send(
+                dispatcher,
+                Reply(
+                    "I ask only for facts that change the steps in your procedure, "
+                    "and I haven't asked you anything just now."
+                ),
+            )
             return []
-        send(dispatcher, explain_question(guide, branch, question, authority))
+        authority = authority_or_ask(dispatcher, tracker)
+        if authority is not None:
+            send(dispatcher, explain_question(guide, *asked, authority))
         return []
 
 
@@ -206,10 +211,7 @@ class _AskQuestion(Action, abc.ABC):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        question = next(
-            q for b in branch_guide().branches.values() for q in b.questions if q.slot == self.slot
-        )
-        send(dispatcher, question_reply(question))
+        send(dispatcher, question_reply(branch_guide().question(self.slot)))
         return []
 
 

@@ -22,6 +22,7 @@ from assistant.core.guidance.branches import load_branches
 from assistant.core.guidance.suggestions import SUGGESTION_OF_INTENT, TOPIC_OF_INTENT
 from tests.conftest import KNOWLEDGE_DIR
 from tests.test_actions import make_tracker
+from tests.test_guidance_actions import run
 
 DOMAIN = yaml.safe_load((KNOWLEDGE_DIR.parent / "domain.yml").read_text(encoding="utf-8"))
 TOPICS = set(yaml.safe_load((KNOWLEDGE_DIR / "topics.yml").read_text(encoding="utf-8"))["topics"])
@@ -32,22 +33,6 @@ FORM_SLOTS = [slot for branch in BRANCHES.values() for slot in branch.slots]
 @pytest.fixture(autouse=True)
 def fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ASSISTANT_TODAY", "2026-11-23")
-
-
-def run(
-    action: Any,
-    text: str,
-    intent: str,
-    slots: dict[str, Any] | None = None,
-    entities: list[dict[str, Any]] | None = None,
-    authority: str = "kent",
-) -> tuple[list[dict[str, Any]], list[Any]]:
-    tracker = make_tracker(
-        text, intent, entities=entities, metadata={"authority": authority}, slots=slots
-    )
-    dispatcher = CollectingDispatcher()
-    events = action.run(dispatcher, tracker, {})
-    return [m["custom"] for m in dispatcher.messages], events
 
 
 def _slots(events: list[Any]) -> dict[str, Any]:

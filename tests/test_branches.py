@@ -293,7 +293,7 @@ def test_reading_an_answer(
     entities: list[Entity],
     expected: dict[str, object],
 ) -> None:
-    question = next(q for b in guide.branches.values() for q in b.questions if q.slot == slot)
+    question = guide.question(slot)
     assert read_answer(question, text, intent, entities, TODAY) == expected
 
 

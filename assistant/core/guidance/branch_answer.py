@@ -42,6 +42,10 @@ class BranchGuide:
     timescales: TimescaleService
     _tokens: dict[str, list[tuple[Statement, frozenset[str]]]] = field(default_factory=dict)
 
+    def question(self, slot: str) -> Question:
+        """The question that fills `slot`, whichever branch asks it (slots are unique)."""
+        return next(q for b in self.branches.values() for q in b.questions if q.slot == slot)
+
     def _statements(self, section: Section) -> list[tuple[Statement, frozenset[str]]]:
         if section.id not in self._tokens:
             tokens = self.knowledge.analyzer.tokens
