@@ -61,7 +61,7 @@ typecheck: $(APP_STAMP) ## mypy (strict) on the assistant package
 
 .PHONY: unit
 unit: $(APP_STAMP) ## Unit and API tests (no engine needed)
-	$(APP_VENV)/bin/pytest -m "not integration" -q
+	ASSISTANT_REQUIRE_POSTGRES=1 $(APP_VENV)/bin/pytest -m "not integration" -q
 
 .PHONY: validate
 validate: $(ENGINE_STAMP) ## rasa data validate --fail-on-warnings

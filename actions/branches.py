@@ -16,6 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.adapters import authority_or_ask, message_text, send
 from actions.adapters_knowledge import branch_guide
+from actions.plans import explain_plan_step
 from assistant.core.guidance.branch_answer import (
     BranchGuide,
     answer_branch,
@@ -178,6 +179,10 @@ class ActionExplainQuestion(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        plan_reason = explain_plan_step(tracker)
+        if plan_reason is not None:
+            send(dispatcher, plan_reason)
+            return []
         guide = branch_guide()
         asked = _asked_question(tracker, guide)
         if asked is None:

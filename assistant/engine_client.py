@@ -9,8 +9,8 @@ import httpx
 
 from assistant.core.replies import Button, Citation, Reply
 
-# Structured parts of an action's message that channels may draw (a timescales card).
-PASSED_THROUGH = ("timescales",)
+# Structured parts of an action's message that channels may draw (timescales, plan cards).
+PASSED_THROUGH = ("timescales", "plan")
 
 
 class EngineUnavailableError(RuntimeError):

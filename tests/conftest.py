@@ -1,7 +1,9 @@
-"""Shared fixtures: the real knowledge folder, settings for tests, a fake engine."""
+"""Shared fixtures: the real knowledge folder, settings for tests, a fake engine, databases."""
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -9,6 +11,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import make_url
 
 from assistant.core.authorities import AuthorityDirectory, load_authorities
 from assistant.core.procedures.knowledge_base import KnowledgeBase, build_knowledge_base
@@ -16,6 +19,12 @@ from assistant.core.replies import Button, Reply
 from assistant.engine_client import EngineStatus, EngineUnavailableError
 from assistant.settings import PROJECT_ROOT, Settings
 from assistant.web.app import create_app
+from tests.postgres_server import (
+    create_database,
+    drop_database,
+    find_postgres_bin,
+    running_postgres,
+)
 
 KNOWLEDGE_DIR = PROJECT_ROOT / "knowledge"
 
@@ -78,3 +87,40 @@ def client(
     app = create_app(test_settings, engine_client=fake_engine, knowledge_base=knowledge_base)  # type: ignore[arg-type]
     with TestClient(app) as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A throwaway PostgreSQL server for the whole session (1-2 s to start): its database's URL."""
+    if find_postgres_bin() is None:
+        message = (
+            "PostgreSQL is not installed (no initdb/pg_ctl in /usr/lib/postgresql/*/bin or "
+            "on PATH); install it with `apt-get install postgresql`"
+        )
+        if os.environ.get("ASSISTANT_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"{message}. ASSISTANT_REQUIRE_POSTGRES=1: PostgreSQL tests may not skip.")
+        pytest.skip(message)
+    with running_postgres() as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_database_url(postgres_url: str) -> Iterator[str]:
+    """A fresh, empty database on the session's server, dropped after the test."""
+    port = make_url(postgres_url).port
+    assert port is not None
+    name = f"test_{uuid.uuid4().hex[:16]}"
+    url = create_database(port, name)
+    yield url
+    drop_database(port, name)  # WITH (FORCE): engines a test did not dispose do not block it
+
+
+@pytest.fixture(
+    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
+    ids=["sqlite", "postgresql"],
+)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database on each backend the app supports: a SQLite file, then PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'app.db'}"
+    return str(request.getfixturevalue("postgres_database_url"))

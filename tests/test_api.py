@@ -30,6 +30,7 @@ def test_chat_forwards_the_message_with_the_authority_as_metadata(
                 "citations": [],
                 "authority": None,
                 "timescales": None,
+                "plan": None,
             }
         ],
     }

@@ -1,4 +1,4 @@
-"""The citation log: the fake and SQLite behave alike; a changed section flags its answers."""
+"""The citation log: the fake, SQLite and PostgreSQL agree; a changed section flags its answers."""
 
 from __future__ import annotations
 
@@ -26,12 +26,16 @@ from tests.conftest import FakeEngineClient
 WHEN = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 
 
-@pytest.fixture(params=["fake", "sqlite"])
+@pytest.fixture(params=["fake", "sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def log(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[CitationLog]:
     if request.param == "fake":
         yield InMemoryCitationLog()
         return
-    engine = create_database_engine(f"sqlite:///{tmp_path / 'var' / 'app.db'}")
+    if request.param == "sqlite":  # in a folder that does not exist yet: the engine makes it
+        url = f"sqlite:///{tmp_path / 'var' / 'app.db'}"
+    else:
+        url = request.getfixturevalue("postgres_database_url")
+    engine = create_database_engine(url)
     upgrade_to_latest(engine)
     yield SqlCitationLog(engine)
     engine.dispose()
@@ -63,8 +67,8 @@ def test_answers_citing_changed_or_removed_sections_are_flagged(log: CitationLog
     assert sorted(u.conversation_id for u in stale) == ["c1", "c3"]
 
 
-def test_migrations_create_the_table(tmp_path: Path) -> None:
-    engine = create_database_engine(f"sqlite:///{tmp_path / 'app.db'}")
+def test_migrations_create_the_table(database_url: str) -> None:
+    engine = create_database_engine(database_url)
     upgrade_to_latest(engine)
     upgrade_to_latest(engine)  # idempotent
     assert "citation_log" in inspect(engine).get_table_names()

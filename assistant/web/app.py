@@ -13,6 +13,9 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from assistant.core.authorities import load_authorities
+from assistant.core.guidance.branch_answer import BranchGuide
+from assistant.core.guidance.branches import load_branches
+from assistant.core.plans.service import build_plan_service
 from assistant.core.procedures.knowledge_base import KnowledgeBase, build_knowledge_base
 from assistant.core.timescales.rules import load_timescale_rules
 from assistant.core.timescales.service import TimescaleService
@@ -21,8 +24,9 @@ from assistant.settings import Settings
 from assistant.store.citation_log import SqlCitationLog
 from assistant.store.database import create_database_engine
 from assistant.store.migrate import upgrade_to_latest
+from assistant.store.plans import SqlPlanRepository
 from assistant.web.errors import error_response, install_error_handlers
-from assistant.web.routers import authorities, chat, health, knowledge, timescales
+from assistant.web.routers import authorities, chat, health, knowledge, plans, timescales
 
 STATIC_DIR = Path(__file__).parent / "static"
 # Large enough for any message within the contract's limits, small enough to refuse abuse early.
@@ -54,6 +58,14 @@ def create_app(
         app.state.database = create_database_engine(settings.database_url)
         await run_in_threadpool(upgrade_to_latest, app.state.database)
         app.state.citation_log = SqlCitationLog(app.state.database)
+        guide = BranchGuide(
+            load_branches(settings.knowledge_dir, set(app.state.knowledge.topic_ids)),
+            app.state.knowledge,
+            app.state.timescales,
+        )
+        app.state.plans = build_plan_service(
+            settings.knowledge_dir, guide, SqlPlanRepository(app.state.database)
+        )
         async with httpx.AsyncClient(timeout=settings.engine_timeout_seconds) as http:
             app.state.engine_client = engine_client or EngineClient(
                 http, settings.engine_webhook_url, settings.engine_status_url
@@ -83,6 +95,7 @@ def create_app(
     app.include_router(authorities.router)
     app.include_router(knowledge.router)
     app.include_router(timescales.router)
+    app.include_router(plans.router)
     app.include_router(health.router)
 
     @app.get("/", include_in_schema=False)

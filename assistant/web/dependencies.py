@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 
 from assistant.core.audit import CitationLog
 from assistant.core.authorities import AuthorityDirectory
+from assistant.core.plans.service import PlanService
 from assistant.core.procedures.knowledge_base import KnowledgeBase
 from assistant.core.timescales.service import TimescaleService
 from assistant.engine_client import EngineClient
@@ -39,6 +40,10 @@ def _timescales(request: Request) -> TimescaleService:
     return cast(TimescaleService, request.app.state.timescales)
 
 
+def _plans(request: Request) -> PlanService:
+    return cast(PlanService, request.app.state.plans)
+
+
 def _database(request: Request) -> Engine:
     return cast(Engine, request.app.state.database)
 
@@ -50,3 +55,4 @@ DatabaseDep = Annotated[Engine, Depends(_database)]
 KnowledgeDep = Annotated[KnowledgeBase, Depends(_knowledge)]
 CitationLogDep = Annotated[CitationLog, Depends(_citation_log)]
 TimescalesDep = Annotated[TimescaleService, Depends(_timescales)]
+PlansDep = Annotated[PlanService, Depends(_plans)]

@@ -10,6 +10,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.core.authorities import UnknownAuthorityError
+from assistant.core.plans.model import PlanValidationError
+from assistant.core.plans.repository import PlanNotFoundError, PlanVersionConflictError
 from assistant.core.procedures.glossary import UnknownTermError
 from assistant.core.procedures.knowledge_base import UnknownSectionError, UnknownTopicError
 from assistant.core.timescales.compute import InvalidTimescaleInputError
@@ -62,6 +64,21 @@ async def _bad_dates(request: Request, exc: Exception) -> JSONResponse:
     return error_response(422, "invalid_dates", str(exc))
 
 
+async def _plan_not_found(request: Request, exc: Exception) -> JSONResponse:
+    return error_response(404, "plan_not_found", str(exc))
+
+
+async def _plan_conflict(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, PlanVersionConflictError)
+    response = error_response(409, "plan_version_conflict", str(exc))
+    response.headers["X-Plan-Version"] = str(exc.current)
+    return response
+
+
+async def _invalid_plan(request: Request, exc: Exception) -> JSONResponse:
+    return error_response(422, "invalid_plan", str(exc))
+
+
 async def _engine_unavailable(request: Request, exc: Exception) -> JSONResponse:
     return error_response(
         503,
@@ -87,5 +104,8 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(UnknownTermError, _unknown_term)
     app.add_exception_handler(OutsideCalendarError, _bad_dates)
     app.add_exception_handler(InvalidTimescaleInputError, _bad_dates)
+    app.add_exception_handler(PlanNotFoundError, _plan_not_found)
+    app.add_exception_handler(PlanVersionConflictError, _plan_conflict)
+    app.add_exception_handler(PlanValidationError, _invalid_plan)
 
     app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -52,6 +52,11 @@ class MessageOut(BaseModel):
     timescales: dict[str, Any] | None = Field(
         default=None, description="The dates behind a timescales answer, for a card and .ics."
     )
+    plan: dict[str, Any] | None = Field(
+        default=None,
+        description="The assessment plan being built: id, version and export links; the rest "
+        "is at /api/plans/{id}.",
+    )
 
 
 class ChatResponse(BaseModel):

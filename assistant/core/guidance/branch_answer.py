@@ -22,6 +22,8 @@ from assistant.core.timescales.service import TimescaleService
 MIN_SHARE = 0.5
 MIN_WEIGHT = 2.0
 MAX_STEP_CHARS = 300
+# Shorter sentences are headings or fragments ("How will it be analysed?" is 24).
+MIN_STATEMENT_CHARS = 20
 WHY_BUTTON = Button("Why are you asking?", "/why_asking")
 # Branches whose answer is a decision about a child's safety: say who decides.
 DECISION_BRANCHES = frozenset({"homeless-16-17", "trafficking-nrm", "extra-familial-harm"})
@@ -53,7 +55,7 @@ class BranchGuide:
                 (s, frozenset(tokens(s.text)))
                 for passage in section.passages
                 for s in statements(passage.text)
-                if len(s.text) >= 25 and not s.text.endswith(":")
+                if len(s.text) >= MIN_STATEMENT_CHARS and not s.text.endswith(":")
             ]
         return self._tokens[section.id]
 

@@ -60,6 +60,7 @@
       li.appendChild(sources);
     }
     if (message.timescales) li.appendChild(timescalesCard(message.timescales));
+    if (message.plan) showPlan(message.plan.id);
     if (message.authority) setAuthority(message.authority);
   }
 
@@ -102,6 +103,72 @@
     });
     card.appendChild(download);
     return card;
+  }
+
+  // The plan being built: it grows as the worker answers, and can be downloaded at any time.
+  const planPanel = document.getElementById("plan");
+  const EXPORT_NAMES = { docx: "Word (for your manager)", md: "Markdown", ics: "Calendar (.ics)", family: "Family version" };
+
+  function element(tag, text, cls) {
+    const node = document.createElement(tag);
+    if (text) node.textContent = text;
+    if (cls) node.className = cls;
+    return node;
+  }
+
+  async function showPlan(planId) {
+    let body;
+    try {
+      const response = await fetch("/api/plans/" + encodeURIComponent(planId));
+      if (!response.ok) { if (response.status === 404) localStorage.removeItem("planId"); return; }
+      body = await response.json();
+    } catch (err) { return; }
+    localStorage.setItem("planId", planId);
+    const plan = body.plan, view = body.view;
+    const answered = view.questions.filter(function (q) { return q.status === "answered"; }).length;
+    document.getElementById("plan-summary").textContent =
+      (plan.children.map(function (c) { return c.reference; }).join(", ") || "No children named yet") +
+      " · reference " + plan.id + " · version " + plan.version + " · " + answered + " of " +
+      view.questions.length + " questions answered" + (plan.finished ? " · complete" : "");
+    const exports = document.getElementById("plan-exports");
+    exports.replaceChildren();
+    Object.keys(EXPORT_NAMES).forEach(function (format) {
+      const link = element("a", EXPORT_NAMES[format]);
+      link.href = "/api/plans/" + plan.id + "/export?format=" + format;
+      link.setAttribute("download", "");
+      exports.appendChild(link);
+    });
+    if (!plan.finished) {
+      const resume = element("button", "Carry on with this plan");
+      resume.type = "button";
+      resume.addEventListener("click", function () { send("carry on with plan " + plan.id); });
+      exports.appendChild(resume);
+    }
+    const content = document.getElementById("plan-body");
+    content.replaceChildren();
+    if (view.dates.length) {
+      content.appendChild(element("h3", "Dates"));
+      const list = element("ul");
+      view.dates.forEach(function (d) { list.appendChild(element("li", d.label + ": " + d.date_text)); });
+      view.warnings.forEach(function (w) { list.appendChild(element("li", w, "warning")); });
+      content.appendChild(list);
+    }
+    const done = view.questions.filter(function (q) { return q.answer; });
+    if (done.length) {
+      content.appendChild(element("h3", "Planning"));
+      const list = element("dl");
+      done.forEach(function (q) { list.appendChild(element("dt", q.heading)); list.appendChild(element("dd", q.answer)); });
+      content.appendChild(list);
+    }
+    if (view.actions.length) {
+      content.appendChild(element("h3", "Actions"));
+      const list = element("ul");
+      view.actions.forEach(function (a) {
+        list.appendChild(element("li", a.who + ": " + a.what + (a.date_text ? " — by " + a.date_text : "")));
+      });
+      content.appendChild(list);
+    }
+    planPanel.hidden = false;
   }
 
   function setAuthority(id) {
@@ -159,4 +226,7 @@
     const saved = localStorage.getItem("authority");
     if (saved) picker.value = saved;
   });
+
+  const savedPlan = localStorage.getItem("planId");
+  if (savedPlan) showPlan(savedPlan);
 })();

@@ -1,0 +1,1 @@
+"""Guided assessment plans: what they hold, how they are built, dated and exported."""

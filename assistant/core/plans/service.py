@@ -1,0 +1,117 @@
+"""Plans for the API and the conversation alike: create, change, walk through, show."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from pathlib import Path
+
+from assistant.core.guidance.branch_answer import BranchGuide
+from assistant.core.plans.dates import plan_timescales, what_moved
+from assistant.core.plans.editing import with_branches
+from assistant.core.plans.model import Plan, PlanValidationError, new_plan_id
+from assistant.core.plans.presenting import PlanView, build_view, plan_card
+from assistant.core.plans.repository import PlanRepository
+from assistant.core.plans.template import (
+    AuthorityPlan,
+    PlanTemplate,
+    SentenceFinder,
+    load_plan_template,
+    plan_for_authority,
+)
+from assistant.core.plans.walkthrough import PlanContext, Turn, respond
+from assistant.core.timescales.service import TimescaleService
+
+
+@dataclass(frozen=True)
+class Saved:
+    plan: Plan
+    moved: tuple[str, ...] = ()
+
+
+@dataclass
+class PlanService:
+    repository: PlanRepository
+    template: PlanTemplate
+    finder: SentenceFinder
+    timescales: TimescaleService
+    branch_topics: Mapping[str, tuple[str, ...]]
+    branch_titles: Mapping[str, str]
+    topic_weights: Callable[[str], Mapping[str, float]]
+    _sources: dict[str, AuthorityPlan] = field(default_factory=dict)
+
+    def sources(self, authority: str) -> AuthorityPlan:
+        """The plan items the authority's procedure supports (found once, then kept)."""
+        self.timescales.authorities.get(authority)  # UnknownAuthorityError lists the valid ids
+        if authority not in self._sources:
+            self._sources[authority] = plan_for_authority(
+                self.template, self.finder, authority, self.branch_topics
+            )
+        return self._sources[authority]
+
+    def context(self, authority: str, today: date) -> PlanContext:
+        return PlanContext(
+            self.sources(authority),
+            self.timescales,
+            self.branch_titles,
+            self.topic_weights,
+            today,
+        )
+
+    def new(self, authority: str, branches: frozenset[str] = frozenset()) -> Plan:
+        """A new, unsaved plan; its branch flags bring their actions."""
+        plan = Plan(id=new_plan_id(), authority=self.timescales.authorities.get(authority).id)
+        return with_branches(plan, branches, self.sources(plan.authority))
+
+    def check(self, plan: Plan, today: date) -> Plan:
+        """Refuse inputs the timescales cannot work with (a birth after the referral)."""
+        unknown = set(plan.answers) - set(self.sources(plan.authority).question_ids)
+        if unknown:
+            raise PlanValidationError(
+                f"Unknown planning questions {sorted(unknown)}; "
+                f"{plan.authority}'s are {list(self.sources(plan.authority).question_ids)}."
+            )
+        plan_timescales(plan, self.timescales, today)
+        return plan
+
+    def create(self, plan: Plan, saved_by: str, now: datetime, today: date) -> Plan:
+        return self.repository.add(self.check(plan, today), saved_by, now)
+
+    def save(self, before: Plan, after: Plan, saved_by: str, now: datetime, today: date) -> Saved:
+        """Store `after` as the version following `before`, saying which dates moved."""
+        stored = self.repository.save(self.check(after, today), saved_by, now)
+        return Saved(stored, tuple(what_moved(before, stored, self.timescales, today)))
+
+    def walk(self, plan: Plan, text: str, saved_by: str, now: datetime, today: date) -> Turn:
+        """Take a reply in the guided conversation and store the plan if it changed."""
+        turn = respond(plan, text, self.context(plan.authority, today))
+        if turn.plan == plan:
+            return turn
+        stored = self.repository.save(turn.plan, saved_by, now)
+        # The replies' plan cards name the version just stored.
+        replies = tuple(
+            replace(r, extras={**r.extras, "plan": plan_card(stored)}) if "plan" in r.extras else r
+            for r in turn.replies
+        )
+        return Turn(stored, replies, turn.finished, turn.paused)
+
+    def view(self, plan: Plan, today: date) -> PlanView:
+        return build_view(plan, self.sources(plan.authority), self.timescales, today)
+
+
+def build_plan_service(
+    knowledge_dir: Path, guide: BranchGuide, repository: PlanRepository
+) -> PlanService:
+    """Plans over the branch guide's knowledge: its sentence finder, timescales and branches."""
+    knowledge = guide.knowledge
+    template = load_plan_template(knowledge_dir, set(knowledge.topic_ids), set(guide.branches))
+    return PlanService(
+        repository=repository,
+        template=template,
+        finder=guide,
+        timescales=guide.timescales,
+        branch_topics={b.id: b.topics for b in guide.branches.values()},
+        branch_titles={b.id: b.title for b in guide.branches.values()},
+        topic_weights=knowledge.question_topics,
+    )
