@@ -17,16 +17,21 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.adapters import authority_or_ask, message_text, send
+from actions.adapters_knowledge import knowledge_base
 from actions.adapters_plans import plan_service
+from assistant.core.guidance.other_answers import answer_danger, sounds_like_danger_now
 from assistant.core.plans.model import Plan
 from assistant.core.plans.presenting import plan_card
 from assistant.core.plans.repository import PlanNotFoundError, PlanVersionConflictError
 from assistant.core.plans.walkthrough import (
+    EDD,
+    REFERRAL,
     ask,
     current_step,
     explain_step,
     find_plan_reference,
     looks_like_question,
+    reopen,
     steps,
 )
 from assistant.core.replies import Button, Reply
@@ -115,9 +120,14 @@ class ActionStartPlan(Action):
         service = plan_service()
         branch = tracker.get_slot("branch")
         plan = service.new(authority, frozenset({branch}) if branch else frozenset())
+        referral = _iso(tracker.get_slot("referral_date"))
+        due = _iso(tracker.get_slot("expected_delivery_date"))
+        known = {REFERRAL} if referral else set()
         plan = plan.with_changes(
-            referral_date=_iso(tracker.get_slot("referral_date")),
-            expected_delivery_date=_iso(tracker.get_slot("expected_delivery_date")),
+            referral_date=referral,
+            expected_delivery_date=due,
+            # Dates the worker already gave are not asked again ("back" reaches them).
+            settled=frozenset(known | ({EDD} if due else set())),
         )
         today = Settings().current_date()
         plan = service.create(plan, _saved_by(tracker), datetime.now(UTC), today)
@@ -155,19 +165,29 @@ class ActionResumePlan(Action):
             send(dispatcher, Reply(f"I can't find a plan with the reference {reference}."))
             return [SlotSet("plan_step", "no_plan")]
         today = Settings().current_date()
+        ctx = service.context(plan.authority, today)
         if plan.finished:
-            view = service.view(plan, today)
+            open_questions = service.view(plan, today).open_questions
+            if not open_questions:
+                send(
+                    dispatcher,
+                    Reply(
+                        f"Plan {plan.id} is complete (version {plan.version}). Download it from "
+                        "the plan panel, or say “help me plan my assessment” to start another.",
+                        extras={"plan": plan_card(plan)},
+                    ),
+                )
+                return [SlotSet("plan_id", plan.id), SlotSet("plan_step", "finished")]
+            plan = service.repository.save(reopen(plan, ctx), _saved_by(tracker), datetime.now(UTC))
             send(
                 dispatcher,
                 Reply(
-                    f"Plan {plan.id} is complete (version {plan.version}, "
-                    f"{len(view.open_questions)} questions still open). Download it from the "
-                    "plan panel, or say “help me plan my assessment” to start another.",
+                    f"Plan {plan.id} has {len(open_questions)} open questions. Let's go "
+                    "through them; skip any you still can't answer.",
                     extras={"plan": plan_card(plan)},
                 ),
             )
-            return [SlotSet("plan_id", plan.id), SlotSet("plan_step", "finished")]
-        ctx = service.context(plan.authority, today)
+            return [SlotSet("plan_id", plan.id), SlotSet("plan_step", None)]
         order = steps(plan, ctx)
         at = order.index(current_step(plan, ctx)) + 1
         children = ", ".join(c.reference for c in plan.children) or "no children named yet"
@@ -228,6 +248,11 @@ class ValidatePlanForm(Action):
         intent = tracker.latest_message.get("intent", {})
         if is_digression(text, intent.get("name"), float(intent.get("confidence") or 0.0)):
             return []
+        if sounds_like_danger_now(text):
+            # Not classified as a danger report, but the words say so: answer that first,
+            # record nothing, and ask the question again.
+            send(dispatcher, answer_danger(text, plan.authority, knowledge_base()))
+            return [SlotSet("plan_step", None)]
         service = plan_service()
         today, now = Settings().current_date(), datetime.now(UTC)
         try:
@@ -240,7 +265,18 @@ class ValidatePlanForm(Action):
         for reply in turn.replies:
             send(dispatcher, reply)
         state = "finished" if turn.finished else "paused" if turn.paused else None
-        return [SlotSet("plan_step", state)]
+        # The plan's dates are the conversation's too ("what are my checkpoints?").
+        dates = {
+            "referral_date": turn.plan.referral_date,
+            "expected_delivery_date": turn.plan.expected_delivery_date,
+            "date_of_birth": turn.plan.date_of_birth,
+        }
+        remembered = [
+            SlotSet(slot, when.isoformat())
+            for slot, when in dates.items()
+            if when is not None and tracker.get_slot(slot) != when.isoformat()
+        ]
+        return [SlotSet("plan_step", state), *remembered]
 
 
 class ActionAskPlanStep(Action):

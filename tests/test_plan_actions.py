@@ -105,6 +105,9 @@ def test_starting_a_plan_uses_what_the_conversation_knows() -> None:
     assert plan.referral_date.isoformat() == "2026-11-02"  # type: ignore[union-attr]
     assert plan.branches == {"trafficking-nrm"}
     assert asked(plan_id).startswith("Question 1 of 19: Children")
+    answer(plan_id, "AB")
+    # The referral date the worker already gave is not asked again.
+    assert asked(plan_id).startswith("Question 3 of 19: Procedure branches")
 
 
 def test_without_an_authority_the_plan_waits_for_one() -> None:
@@ -121,6 +124,8 @@ def test_answers_are_recorded_and_the_next_question_asked() -> None:
     assert events == [SlotSet("plan_step", None)]
     messages, events = answer(plan_id, "2/11/2026")
     assert "due by Thursday 7 January 2027" in messages[0]["text"]
+    # Remembered for the rest of the conversation ("what are my checkpoints?").
+    assert events == [SlotSet("plan_step", None), SlotSet("referral_date", "2026-11-02")]
     assert plan_service().repository.get(plan_id).version == 3
     [question], _ = run(
         ActionAskPlanStep(), tracker("", "nlu_fallback", {"plan_id": plan_id}, in_form=True)
@@ -143,6 +148,16 @@ def test_a_question_in_the_middle_is_left_to_the_rules() -> None:
     assert plan_service().repository.get(plan_id).version == 1  # nothing recorded
 
 
+def test_danger_in_the_words_is_answered_even_when_not_classified_as_such() -> None:
+    plan_id = start()
+    messages, events = answer(
+        plan_id, "the child is at risk of immediate harm right now", "nlu_fallback", confidence=0.3
+    )
+    assert messages[0]["text"].startswith("Tell the police now (999 in an emergency)")
+    assert events == [SlotSet("plan_step", None)]  # the question is asked again
+    assert plan_service().repository.get(plan_id).version == 1  # nothing recorded
+
+
 def test_an_answer_that_merely_sounds_like_an_intent_is_still_an_answer() -> None:
     plan_id = start()
     answer(plan_id, "AB")
@@ -150,7 +165,7 @@ def test_an_answer_that_merely_sounds_like_an_intent_is_still_an_answer() -> Non
     answer(plan_id, "none of these")
     # Classified as a branch or a planning question, but it is the answer to "who undertakes".
     _, events = answer(plan_id, "Me and a student social worker", "ask_planning", confidence=0.7)
-    assert events == [SlotSet("plan_step", None)]
+    assert events[0] == SlotSet("plan_step", None)
     plan = plan_service().repository.get(plan_id)
     assert plan.answers["who_undertakes"].text == "Me and a student social worker"
 
@@ -181,6 +196,23 @@ def test_resuming_without_a_reference_offers_the_unfinished_plans() -> None:
         "payload": f"carry on with plan {plan_id}",
     }
     assert events == [SlotSet("plan_step", "no_plan")]
+
+
+def test_resuming_a_finished_plan_goes_through_its_open_questions() -> None:
+    plan_id = start()
+    for text in ["AB", "2/11/2026", "None of these", "Me"]:
+        answer(plan_id, text)
+    service = plan_service()
+    plan = service.repository.get(plan_id)
+    service.repository.save(
+        plan.with_changes(finished=True, cursor=None), "test", plan_service_now()
+    )
+    messages, events = run(
+        ActionResumePlan(), tracker(f"carry on with plan {plan_id}", "resume_plan")
+    )
+    assert "open questions" in messages[0]["text"]
+    assert SlotSet("plan_step", None) in events
+    assert asked(plan_id).startswith("Question 5 of 19: Who in the family")
 
 
 def test_resuming_an_unknown_reference_says_so() -> None:

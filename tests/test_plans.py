@@ -41,6 +41,7 @@ from assistant.core.plans.walkthrough import (
     read_branches,
     read_command,
     read_decision,
+    reopen,
     steps,
 )
 from assistant.core.procedures.knowledge_base import KnowledgeBase
@@ -314,6 +315,34 @@ def test_back_skip_and_not_sure(service: PlanService) -> None:
     plan, _ = walk(service, plan, "skip")
     assert plan.answers["grouping_and_order"].status is AnswerStatus.SKIPPED
     assert current_step(plan, ctx) == "services_during"
+
+
+def test_after_going_back_an_answer_returns_to_where_the_worker_was(
+    service: PlanService,
+) -> None:
+    plan = service.create(service.new("kent"), "test", NOW, TODAY)
+    ctx = service.context("kent", TODAY)
+    plan, _ = walk(service, plan, "AB", "2/11/2026", "none of these", "Me", "Mum and dad")
+    plan, _ = walk(service, plan, "back", "back", "Me and a student social worker")
+    assert plan.answers["who_undertakes"].text == "Me and a student social worker"
+    assert current_step(plan, ctx) == "grouping_and_order"
+
+
+def test_a_finished_plan_reopens_at_its_open_questions_only(service: PlanService) -> None:
+    plan = service.create(service.new("gateshead"), "test", NOW, TODAY)
+    ctx = service.context("gateshead", TODAY)
+    replies = ["AB", "2/11/2026", "None of these", "Me", "not sure"]
+    replies += ["skip"] * (len(steps(plan, ctx)) - 6) + ["done"]
+    plan, _ = walk(service, plan, *replies)
+    assert plan.finished
+    plan = reopen(plan, ctx)
+    assert not plan.finished and current_step(plan, ctx) == "family_involvement"
+    plan, _ = walk(service, plan, "Mum, and dad by phone")
+    assert current_step(plan, ctx) == "grouping_and_order"  # the next open one
+    plan, _ = walk(service, plan, *["skip"] * (len(ctx.sources.question_ids) - 2))
+    assert current_step(plan, ctx) == ACTIONS
+    plan, _ = walk(service, plan, "done")
+    assert plan.finished and plan.answers["who_undertakes"].text == "Me"
 
 
 def test_carry_on_later_keeps_the_place_and_gives_the_reference(service: PlanService) -> None:

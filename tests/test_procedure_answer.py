@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.core.guidance.other_answers import answer_danger, explain_term
+from assistant.core.guidance.other_answers import (
+    answer_danger,
+    explain_term,
+    sounds_like_danger_now,
+)
 from assistant.core.guidance.procedure_answer import answer_from_procedure
 from assistant.core.procedures.knowledge_base import KnowledgeBase
 
@@ -74,3 +78,20 @@ def test_glossary_answers_cite_the_workers_authority_first(
     reply = explain_term("what's an NRM?", knowledge_base, "lewisham")
     assert reply is not None and "National Referral Mechanism" in reply.text
     assert explain_term("how are you today", knowledge_base, "kent") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "danger"),
+    [
+        ("the child is at risk of immediate harm right now", True),
+        ("she's in danger tonight", True),
+        ("he is being hit at home right now", True),
+        ("dad is threatening to kill mum", True),
+        ("unsafe to go home", True),
+        ("Me and the youth worker", False),
+        ("previous s47 in 2024, child was at risk of harm", False),
+        ("danger signs in the family history", False),
+    ],
+)
+def test_danger_now_is_heard_in_the_words(text: str, danger: bool) -> None:
+    assert sounds_like_danger_now(text) is danger

@@ -22,12 +22,15 @@ from assistant.devstack.layout import ProjectLayout
 
 # A plain-response turn (rule → utter_greet), a custom-action turn (rule → action server), an
 # answer from the procedure text (retrieval in the action) and a branch's first turn (an
-# answer, then branch_form asks its first question: three action-server calls).
+# answer, then branch_form asks its first question: three action-server calls) and a plan's
+# start (a plan stored in the app's database, then plan_form asks its first question; the
+# bench's plans stay in the database, like any other plan).
 TURNS = {
     "plain response": "hello",
     "custom action": "which authorities do you cover?",
     "procedure answer": "do I have to see the child on their own?",
     "branch start": "16yo kicked out by mum, nowhere to stay tonight",
+    "plan start": "help me plan my assessment",
 }
 CONCURRENCY = (1, 10)
 # Rasa replays a conversation's whole history on every turn, so cost grows with its length;

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from assistant.core.guidance.procedure_answer import answer_from_procedure
 from assistant.core.guidance.style import source_name, sources_line
 from assistant.core.procedures.citations import cite
@@ -27,6 +29,23 @@ def explain_term(text: str, knowledge: KnowledgeBase, authority: str | None) -> 
     names = (source_name(s, knowledge.authorities.get(s.authority).short_name) for s in sections)
     text_out = f"{entry.term}: {entry.meaning}\n{sources_line(names)}"
     return Reply(text_out, (), tuple(cite(s) for s in sections))
+
+
+# Words that say a child is in danger now. A safety net where the worker's words are otherwise
+# taken as something else (an answer to a planning question): better a danger answer too
+# many than one too few.
+_DANGER_NOW = re.compile(
+    r"\b(?:immediate(?:ly)?\s+(?:danger|harm|risk)|in\s+(?:immediate\s+)?danger|"
+    r"at\s+risk\s+of\s+(?:immediate|serious)\s+harm|unsafe\s+(?:tonight|now|to\s+go\s+home)|"
+    r"(?:being|getting)\s+(?:hit|hurt|beaten|abused|assaulted|attacked)\s+(?:now|right\s+now|"
+    r"tonight|at\s+home)|(?:hurting|hitting|beating)\s+(?:him|her|them|the\s+child)\s+"
+    r"(?:now|right\s+now|tonight)|threatening\s+to\s+(?:kill|hurt)|call(?:ed)?\s+999)\b",
+    re.IGNORECASE,
+)
+
+
+def sounds_like_danger_now(text: str) -> bool:
+    return bool(_DANGER_NOW.search(text))
 
 
 def answer_danger(text: str, authority: str, knowledge: KnowledgeBase) -> Reply:

@@ -96,6 +96,9 @@ class Plan:
     checklist: Mapping[str, bool] = field(default_factory=dict)
     # Where the guided conversation got to, so that it resumes there from any channel.
     cursor: str | None = None
+    # The steps the worker has dealt with (answered, skipped or not sure): going forward
+    # passes over them, so "back" then an answer returns to where they were.
+    settled: frozenset[str] = frozenset()
     finished: bool = False
 
     @property
@@ -190,6 +193,7 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
         "review_points": [{"label": r.label, "due": r.due} for r in plan.review_points],
         "checklist": dict(plan.checklist),
         "cursor": plan.cursor,
+        "settled": sorted(plan.settled),
         "finished": plan.finished,
     }
 
@@ -230,6 +234,7 @@ def plan_from_json(body: Mapping[str, Any]) -> Plan:
         ),
         checklist={str(k): bool(v) for k, v in body.get("checklist", {}).items()},
         cursor=body.get("cursor"),
+        settled=frozenset(body.get("settled", [])),
         finished=bool(body.get("finished", False)),
     )
 

@@ -150,15 +150,38 @@ def steps(plan: Plan, ctx: PlanContext) -> list[str]:
 
 def current_step(plan: Plan, ctx: PlanContext) -> str:
     order = steps(plan, ctx)
-    return plan.cursor if plan.cursor in order else order[0]
+    if plan.cursor in order:
+        return plan.cursor
+    return next((s for s in order if s not in plan.settled), order[0])
 
 
-def _move(plan: Plan, ctx: PlanContext, step: str, by: int) -> Plan:
+def _back(plan: Plan, ctx: PlanContext, step: str) -> Plan:
     order = steps(plan, ctx)
     at = order.index(step) if step in order else 0
-    target = min(max(at + by, 0), len(order))
-    cursor = order[target] if target < len(order) else None
+    return plan.with_changes(cursor=order[max(at - 1, 0)])
+
+
+def _forward(plan: Plan, ctx: PlanContext, step: str) -> Plan:
+    """Settle `step` and go to the next step not yet dealt with; past the last, finished."""
+    plan = plan.with_changes(settled=plan.settled | {step})
+    order = steps(plan, ctx)
+    at = order.index(step) if step in order else -1
+    cursor = next((s for s in order[at + 1 :] if s not in plan.settled), None)
     return plan.with_changes(cursor=cursor, finished=cursor is None)
+
+
+def reopen(plan: Plan, ctx: PlanContext) -> Plan:
+    """A finished plan opened again at its open questions (not answered, or not sure), then
+    its actions; answered questions are passed over."""
+    open_steps = {
+        s
+        for s in ctx.sources.question_ids
+        if s not in plan.answers or plan.answers[s].status is not AnswerStatus.ANSWERED
+    }
+    settled = plan.settled - open_steps - {ACTIONS}
+    order = steps(plan, ctx)
+    cursor = next(s for s in order if s not in settled)
+    return plan.with_changes(settled=settled, cursor=cursor, finished=False)
 
 
 def _heading(step: str, ctx: PlanContext) -> str:
@@ -243,7 +266,7 @@ def respond(plan: Plan, text: str, ctx: PlanContext) -> Turn:
         paused = plan.with_changes(cursor=step)
         return Turn(paused, (_paused_reply(paused),), paused=True)
     if command is Command.BACK:
-        return Turn(_move(plan, ctx, step, -1), ())
+        return Turn(_back(plan, ctx, step), ())
     if command is Command.SKIP:
         if step in ctx.sources.question_ids and step not in plan.answers:
             plan = with_answer(plan, step, "", AnswerStatus.SKIPPED)
@@ -260,7 +283,7 @@ def respond(plan: Plan, text: str, ctx: PlanContext) -> Turn:
 
 
 def _advance(plan: Plan, ctx: PlanContext, step: str, replies: tuple[Reply, ...]) -> Turn:
-    moved = _move(plan, ctx, step, +1)
+    moved = _forward(plan, ctx, step)
     if moved.finished:
         return Turn(
             moved,
