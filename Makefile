@@ -59,8 +59,12 @@ format: $(APP_STAMP) ## Apply ruff's fixes and formatting
 typecheck: $(APP_STAMP) ## mypy (strict) on the assistant package
 	$(APP_VENV)/bin/mypy assistant
 
+.PHONY: system-packages
+system-packages: ## Install the Debian packages the tests need (PostgreSQL) if missing
+	@scripts/install-system-packages.sh
+
 .PHONY: unit
-unit: $(APP_STAMP) ## Unit and API tests (no engine needed)
+unit: $(APP_STAMP) system-packages ## Unit and API tests (no engine needed; PostgreSQL ones included)
 	ASSISTANT_REQUIRE_POSTGRES=1 $(APP_VENV)/bin/pytest -m "not integration" -q
 
 .PHONY: validate

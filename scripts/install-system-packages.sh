@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Debian packages the tests need, installed only when missing: PostgreSQL's server binaries
+# (the store tests start their own throwaway server). Uses sudo when not root.
+set -euo pipefail
+
+missing=()
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "Please install: ${missing[*]} (the tests need them)." >&2
+  exit 1
+fi
+as_root=()
+[ "$(id -u)" -eq 0 ] || as_root=(sudo)
+echo "==> Installing Debian packages the tests need: ${missing[*]}"
+"${as_root[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
