@@ -45,7 +45,7 @@ def test_upgrade_downgrade_upgrade(database_url: str) -> None:
         command.downgrade(config, "base")
         assert set(_tables(engine)) <= {"alembic_version"}
 
-        command.upgrade(config, "head")
+        command.upgrade(config, "heads")
         _assert_schema_matches_models(engine)
     finally:
         engine.dispose()

@@ -1,4 +1,8 @@
-"""Bring a database to the latest schema with Alembic (run at start-up and by `make migrate`)."""
+"""Bring a database to the latest schema with Alembic (run at start-up).
+
+Upgrades to every head: features add their tables in migrations branching from the same
+parent, and a merge revision joins them when convenient.
+"""
 
 from __future__ import annotations
 
@@ -22,4 +26,4 @@ def upgrade_to_latest(engine: Engine) -> None:
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, "heads")

@@ -25,6 +25,7 @@ from assistant.store.citation_log import SqlCitationLog
 from assistant.store.database import create_database_engine
 from assistant.store.migrate import upgrade_to_latest
 from assistant.store.plans import SqlPlanRepository
+from assistant.web.conversation import ConversationService
 from assistant.web.errors import error_response, install_error_handlers
 from assistant.web.routers import authorities, chat, health, knowledge, plans, timescales
 
@@ -69,6 +70,12 @@ def create_app(
         async with httpx.AsyncClient(timeout=settings.engine_timeout_seconds) as http:
             app.state.engine_client = engine_client or EngineClient(
                 http, settings.engine_webhook_url, settings.engine_status_url
+            )
+            app.state.conversation = ConversationService(
+                app.state.authorities,
+                app.state.engine_client,
+                app.state.knowledge,
+                app.state.citation_log,
             )
             yield
         app.state.database.dispose()

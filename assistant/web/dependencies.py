@@ -14,6 +14,7 @@ from assistant.core.procedures.knowledge_base import KnowledgeBase
 from assistant.core.timescales.service import TimescaleService
 from assistant.engine_client import EngineClient
 from assistant.settings import Settings
+from assistant.web.conversation import ConversationService
 
 
 def _settings(request: Request) -> Settings:
@@ -40,6 +41,10 @@ def _timescales(request: Request) -> TimescaleService:
     return cast(TimescaleService, request.app.state.timescales)
 
 
+def _conversation(request: Request) -> ConversationService:
+    return cast(ConversationService, request.app.state.conversation)
+
+
 def _plans(request: Request) -> PlanService:
     return cast(PlanService, request.app.state.plans)
 
@@ -56,3 +61,4 @@ KnowledgeDep = Annotated[KnowledgeBase, Depends(_knowledge)]
 CitationLogDep = Annotated[CitationLog, Depends(_citation_log)]
 TimescalesDep = Annotated[TimescaleService, Depends(_timescales)]
 PlansDep = Annotated[PlanService, Depends(_plans)]
+ConversationDep = Annotated[ConversationService, Depends(_conversation)]
