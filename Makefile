@@ -60,12 +60,16 @@ typecheck: $(APP_STAMP) ## mypy (strict) on the assistant package
 	$(APP_VENV)/bin/mypy assistant
 
 .PHONY: system-packages
-system-packages: ## Install the Debian packages the tests need (PostgreSQL) if missing
+system-packages: ## Install the Debian packages the tests need (PostgreSQL, Chromium) if missing
 	@scripts/install-system-packages.sh
 
 .PHONY: unit
-unit: $(APP_STAMP) system-packages ## Unit and API tests (no engine needed; PostgreSQL ones included)
-	ASSISTANT_REQUIRE_POSTGRES=1 $(APP_VENV)/bin/pytest -m "not integration" -q
+unit: $(APP_STAMP) system-packages ## Unit, API and browser tests (no engine needed; PostgreSQL ones included)
+	ASSISTANT_REQUIRE_POSTGRES=1 ASSISTANT_REQUIRE_BROWSER=1 $(APP_VENV)/bin/pytest -m "not integration" -q
+
+.PHONY: browser
+browser: $(APP_STAMP) system-packages ## Browser tests (Debian chromium via Playwright)
+	ASSISTANT_REQUIRE_BROWSER=1 $(APP_VENV)/bin/pytest -m browser -q
 
 .PHONY: validate
 validate: $(ENGINE_STAMP) ## rasa data validate --fail-on-warnings
@@ -102,6 +106,10 @@ test: lint typecheck validate unit nlu-cv test-stories integration ## Everything
 .PHONY: bench
 bench: $(APP_STAMP) ## Latency and throughput of /api/chat against the running assistant (make run first)
 	$(APP_VENV)/bin/assistant bench
+
+.PHONY: teams-package
+teams-package: $(APP_STAMP) ## Build the Teams app package (var/teams/*.zip) from settings
+	$(APP_PY) -m assistant.teams.package
 
 .PHONY: lock
 lock: install ## Re-pin requirements/app.txt and requirements/engine.txt from the environments

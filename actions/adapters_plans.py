@@ -1,21 +1,24 @@
-"""The plan service for the action server, built on first use over the app's database."""
+"""The plan and reminder stores for the action server, built on first use."""
 
 from __future__ import annotations
 
 from functools import cache
 
 from actions.adapters_knowledge import branch_guide
+from actions.adapters_store import app_database
 from assistant.core.plans.service import PlanService, build_plan_service
 from assistant.settings import Settings
-from assistant.store.database import create_database_engine
-from assistant.store.migrate import upgrade_to_latest
 from assistant.store.plans import SqlPlanRepository
+from assistant.store.reminders import SqlReminderRepository
 
 
 @cache
 def plan_service() -> PlanService:
-    settings = Settings()
-    database = create_database_engine(settings.database_url)
-    # The web app migrates at start-up; this only matters when the actions run alone.
-    upgrade_to_latest(database)
-    return build_plan_service(settings.knowledge_dir, branch_guide(), SqlPlanRepository(database))
+    return build_plan_service(
+        Settings().knowledge_dir, branch_guide(), SqlPlanRepository(app_database())
+    )
+
+
+@cache
+def reminder_repository() -> SqlReminderRepository:
+    return SqlReminderRepository(app_database())

@@ -60,6 +60,7 @@ DIGRESSIONS = frozenset(
         "start_again",
         "plan_assessment",
         "resume_plan",
+        "set_reminders",
     }
 )
 ALWAYS_DIGRESS = frozenset({"report_danger", "why_asking", "start_again"})

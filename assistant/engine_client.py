@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import httpx
@@ -84,6 +84,7 @@ def _citations(raw: Any) -> tuple[Citation, ...]:
             title=str(c.get("title", "")),
             source_version=str(c.get("source_version", "")),
             topics=tuple(str(t) for t in c.get("topics") or ()),
+            quote=str(c.get("quote") or ""),
         )
         for c in raw
         if isinstance(c, dict)
@@ -109,12 +110,7 @@ def replies_from_engine(raw: list[Any]) -> list[Reply]:
         authority = source.get("authority")
         if not text and not buttons and replies and citations:
             previous = replies[-1]
-            replies[-1] = Reply(
-                text=previous.text,
-                buttons=previous.buttons,
-                citations=previous.citations + citations,
-                authority=previous.authority,
-            )
+            replies[-1] = replace(previous, citations=previous.citations + citations)
             continue
         if not text and not buttons:
             continue

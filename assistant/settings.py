@@ -6,14 +6,21 @@ from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Self
+from urllib.parse import urlsplit
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 # Values that must never reach a shared or production deployment.
 PLACEHOLDER_SECRETS = frozenset({"", "changethis", "change-me", "secret", "development-only"})
+
+# Microsoft Teams: where the Bot Connector publishes its signing keys, and where Teams replies go.
+BOT_FRAMEWORK_OPENID_METADATA_URL = (
+    "https://login.botframework.com/v1/.well-known/openidconfiguration"
+)
+TEAMS_SERVICE_URLS = ("https://smba.trafficmanager.net/",)
 
 
 class Environment(StrEnum):
@@ -43,6 +50,34 @@ class Settings(BaseSettings):
     # Fixes "today" for deadlines (demos, tests, evaluation); unset means the real date.
     today: date | None = None
 
+    # Checkpoint reminders: how often the web app looks for reminders due (0 turns it off),
+    # and, per authority, the conversations of the managers told when a date is missed
+    # (Teams sender ids "teams:<tenant>:<aadObjectId>:<conversation>" or web chat ids).
+    reminder_poll_seconds: float = Field(default=60.0, ge=0)
+    managers_by_authority: dict[str, list[str]] = Field(default_factory=dict)
+
+    # Where users reach the web app (links in Teams cards, the Teams app package's domain).
+    public_base_url: str = "http://127.0.0.1:8000"
+
+    # Microsoft Teams (assistant/teams/, README "Microsoft Teams"). Unset app id: Teams is off.
+    teams_app_id: str = ""  # the single-tenant Entra app registration's client id
+    teams_app_password: SecretStr = SecretStr("")  # its client secret
+    teams_tenant_id: str = ""  # the Entra tenant the app registration lives in
+    # Accept activities with no token (Agents Playground); only in development.
+    teams_allow_anonymous: bool = False
+    # Teams tenant id -> authority id (knowledge/authorities.yml), checked at start-up.
+    teams_authority_by_tenant: dict[str, str] = Field(default_factory=dict)
+    teams_openid_metadata_url: str = BOT_FRAMEWORK_OPENID_METADATA_URL
+    # Replies go only to a serviceUrl starting with one of these.
+    teams_service_url_allowlist: list[str] = Field(default_factory=lambda: [*TEAMS_SERVICE_URLS])
+    # The Teams app package (`make teams-package`).
+    teams_app_version: str = "1.0.0"
+    teams_app_short_name: str = Field(default="Practice assistant", max_length=30)
+    teams_app_full_name: str = Field(
+        default="Practice assistant for children's social care assessments", max_length=100
+    )
+    teams_developer_name: str = Field(default="Children's social care team", max_length=32)
+
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Self:
         if self.environment is not Environment.DEVELOPMENT and (
@@ -52,6 +87,36 @@ class Settings(BaseSettings):
                 "ASSISTANT_SECRET_KEY must be set to a random value of at least 32 characters "
                 f"outside development (environment is {self.environment.value!r})"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _check_teams(self) -> Self:
+        development = self.environment is Environment.DEVELOPMENT
+        local_allowed = self.environment is not Environment.PRODUCTION
+        if self.teams_allow_anonymous and not development:
+            raise ValueError(
+                "ASSISTANT_TEAMS_ALLOW_ANONYMOUS accepts Teams activities without a token and is "
+                f"only allowed in development (environment is {self.environment.value!r})"
+            )
+        if self.teams_app_id:
+            if not self.teams_tenant_id:
+                raise ValueError(
+                    "ASSISTANT_TEAMS_TENANT_ID must be set with ASSISTANT_TEAMS_APP_ID: the bot's "
+                    "app registration is single-tenant"
+                )
+            password = self.teams_app_password.get_secret_value()
+            if not development and password.strip().lower() in PLACEHOLDER_SECRETS:
+                raise ValueError(
+                    "ASSISTANT_TEAMS_APP_PASSWORD must be the app registration's client secret "
+                    f"outside development (environment is {self.environment.value!r})"
+                )
+        for url in [self.teams_openid_metadata_url, *self.teams_service_url_allowlist]:
+            if not local_allowed and not _is_public_https(url):
+                raise ValueError(
+                    f"{url!r}: Teams metadata and service URLs must be https on a public host "
+                    "in production (ASSISTANT_TEAMS_OPENID_METADATA_URL, "
+                    "ASSISTANT_TEAMS_SERVICE_URL_ALLOWLIST)"
+                )
         return self
 
     def current_date(self) -> date:
@@ -64,3 +129,15 @@ class Settings(BaseSettings):
     @property
     def engine_status_url(self) -> str:
         return f"{self.engine_url.rstrip('/')}/webhooks/{self.engine_channel}/status"
+
+    @property
+    def teams_enabled(self) -> bool:
+        """Teams is on with an app registration, or anonymously in development."""
+        return bool(self.teams_app_id) or self.teams_allow_anonymous
+
+
+def _is_public_https(url: str) -> bool:
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    local = host in ("", "localhost", "::1") or host.startswith("127.")
+    return parts.scheme == "https" and not local

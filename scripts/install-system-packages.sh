@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Debian packages the tests need, installed only when missing: PostgreSQL's server binaries
-# (the store tests start their own throwaway server). Uses sudo when not root.
+# (the store tests start their own throwaway server) and Chromium (the browser tests drive it
+# through Playwright; no browser is downloaded). Uses sudo when not root.
 set -euo pipefail
 
 missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

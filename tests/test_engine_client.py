@@ -96,3 +96,24 @@ def test_plain_and_custom_messages_become_replies() -> None:
     assert replies[1].authority == "kent"
     # The text-less custom message's citation joined the reply before it.
     assert [c.section_id for c in replies[1].citations] == ["kent/timescales"] * 2
+
+
+def test_citations_sent_on_their_own_join_the_reply_before_without_losing_its_cards() -> None:
+    raw = [
+        {"custom": {"text": "Dates", "timescales": {"authority": "kent"}, "plan": {"id": "p"}}},
+        {
+            "custom": {
+                "citations": [
+                    {
+                        "authority": "kent",
+                        "section_id": "kent/x",
+                        "title": "X",
+                        "source_version": "v1",
+                    }
+                ]
+            }
+        },
+    ]
+    [reply] = replies_from_engine(raw)
+    assert reply.extras == {"timescales": {"authority": "kent"}, "plan": {"id": "p"}}
+    assert [c.section_id for c in reply.citations] == ["kent/x"]

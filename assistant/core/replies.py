@@ -22,15 +22,21 @@ class Citation:
     title: str
     source_version: str
     topics: tuple[str, ...] = ()
+    # The procedure's own words the answer relied on (a sentence, or several one per line),
+    # so that a channel can show them highlighted in the section; empty when not one passage.
+    quote: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        body: dict[str, Any] = {
             "authority": self.authority,
             "section_id": self.section_id,
             "title": self.title,
             "topics": list(self.topics),
             "source_version": self.source_version,
         }
+        if self.quote:
+            body["quote"] = self.quote
+        return body
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -51,3 +51,57 @@ class PlanVersionRecord(Base):
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
     saved_by: Mapped[str] = mapped_column(String(200))
     saved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ReminderRecord(Base):
+    """A reminder of one assessment date; `status` moves pending → sent → done or missed."""
+
+    __tablename__ = "reminders"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(200), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    authority: Mapped[str] = mapped_column(String(40))
+    label: Mapped[str] = mapped_column(String(200))
+    due: Mapped[date] = mapped_column(Date, index=True)
+    referral_date: Mapped[date] = mapped_column(Date)
+    copy_manager: Mapped[bool] = mapped_column(Boolean, default=False)
+    plan_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class TeamsActivityRecord(Base):
+    """A Teams activity already taken in: a retry of it (same id) is not answered again."""
+
+    __tablename__ = "teams_activities"
+
+    # sha256 of the conversation id and the activity id (Teams message ids are per conversation).
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class TeamsConversationRecord(Base):
+    """Where to reach a Teams conversation later (answers, reminders): its reference."""
+
+    __tablename__ = "teams_conversations"
+
+    sender_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    service_url: Mapped[str] = mapped_column(String(500))
+    reference: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class TranscriptRecord(Base):
+    """One message of a conversation as the worker saw it, theirs or the assistant's, so that
+    the chat page can show the conversation again after a reload."""
+
+    __tablename__ = "transcript"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # Longer than the chat API's 128: other channels' conversation ids (Teams) can be.
+    conversation_id: Mapped[str] = mapped_column(String(255), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 
 import httpx
@@ -17,6 +18,7 @@ from assistant.core.guidance.branch_answer import BranchGuide
 from assistant.core.guidance.branches import load_branches
 from assistant.core.plans.service import build_plan_service
 from assistant.core.procedures.knowledge_base import KnowledgeBase, build_knowledge_base
+from assistant.core.reminders.model import Channel
 from assistant.core.timescales.rules import load_timescale_rules
 from assistant.core.timescales.service import TimescaleService
 from assistant.engine_client import EngineClient
@@ -25,9 +27,18 @@ from assistant.store.citation_log import SqlCitationLog
 from assistant.store.database import create_database_engine
 from assistant.store.migrate import upgrade_to_latest
 from assistant.store.plans import SqlPlanRepository
+from assistant.store.reminders import SqlReminderRepository
+from assistant.store.transcript import SqlTranscript
+from assistant.teams import router as teams_router
+from assistant.teams.tokens import OutboundTokenProvider
 from assistant.web.conversation import ConversationService
 from assistant.web.errors import error_response, install_error_handlers
-from assistant.web.routers import authorities, chat, health, knowledge, plans, timescales
+from assistant.web.reminder_scheduler import (
+    NoTeamsMessenger,
+    ReminderScheduler,
+    TranscriptMessenger,
+)
+from assistant.web.routers import authorities, chat, health, knowledge, plans, reminders, timescales
 
 STATIC_DIR = Path(__file__).parent / "static"
 # Large enough for any message within the contract's limits, small enough to refuse abuse early.
@@ -38,10 +49,12 @@ def create_app(
     settings: Settings | None = None,
     engine_client: EngineClient | None = None,
     knowledge_base: KnowledgeBase | None = None,
+    teams_token_provider: OutboundTokenProvider | None = None,
 ) -> FastAPI:
     """Build the app; nothing is loaded or connected until it starts.
 
-    Tests may pass a fake `engine_client` and a `knowledge_base` shared between apps.
+    Tests may pass a fake `engine_client` and a `knowledge_base` shared between apps, and a
+    fake `teams_token_provider` for the Bot Connector (instead of MSAL).
     """
     settings = settings or Settings()
 
@@ -64,6 +77,7 @@ def create_app(
             app.state.knowledge,
             app.state.timescales,
         )
+        app.state.reminders = SqlReminderRepository(app.state.database)
         app.state.plans = build_plan_service(
             settings.knowledge_dir, guide, SqlPlanRepository(app.state.database)
         )
@@ -71,13 +85,45 @@ def create_app(
             app.state.engine_client = engine_client or EngineClient(
                 http, settings.engine_webhook_url, settings.engine_status_url
             )
+            transcript = SqlTranscript(app.state.database)
             app.state.conversation = ConversationService(
                 app.state.authorities,
                 app.state.engine_client,
                 app.state.knowledge,
                 app.state.citation_log,
+                transcript=transcript,
+            )
+            app.state.teams = teams_router.start_channel(
+                settings,
+                app.state.conversation,
+                app.state.database,
+                app.state.authorities,
+                teams_token_provider,
+            )
+            app.state.reminder_scheduler = ReminderScheduler(
+                app.state.reminders,
+                {
+                    Channel.WEB: TranscriptMessenger(transcript),
+                    Channel.TEAMS: (
+                        app.state.teams.messenger if app.state.teams else NoTeamsMessenger()
+                    ),
+                },
+                settings.managers_by_authority,
+                settings.current_date,
+                settings.reminder_poll_seconds,
+            )
+            delivering = (
+                asyncio.create_task(app.state.reminder_scheduler.run_forever())
+                if settings.reminder_poll_seconds > 0
+                else None
             )
             yield
+            if delivering is not None:
+                delivering.cancel()
+                with suppress(asyncio.CancelledError):
+                    await delivering
+            if app.state.teams is not None:  # answers still being sent need the engine client
+                await app.state.teams.aclose()
         app.state.database.dispose()
 
     app = FastAPI(
@@ -103,7 +149,9 @@ def create_app(
     app.include_router(knowledge.router)
     app.include_router(timescales.router)
     app.include_router(plans.router)
+    app.include_router(reminders.router)
     app.include_router(health.router)
+    app.include_router(teams_router.router)
 
     @app.get("/", include_in_schema=False)
     async def index() -> FileResponse:

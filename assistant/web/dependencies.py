@@ -11,6 +11,7 @@ from assistant.core.audit import CitationLog
 from assistant.core.authorities import AuthorityDirectory
 from assistant.core.plans.service import PlanService
 from assistant.core.procedures.knowledge_base import KnowledgeBase
+from assistant.core.reminders.delivery import ReminderRepository
 from assistant.core.timescales.service import TimescaleService
 from assistant.engine_client import EngineClient
 from assistant.settings import Settings
@@ -45,6 +46,10 @@ def _conversation(request: Request) -> ConversationService:
     return cast(ConversationService, request.app.state.conversation)
 
 
+def _reminders(request: Request) -> ReminderRepository:
+    return cast(ReminderRepository, request.app.state.reminders)
+
+
 def _plans(request: Request) -> PlanService:
     return cast(PlanService, request.app.state.plans)
 
@@ -62,3 +67,4 @@ CitationLogDep = Annotated[CitationLog, Depends(_citation_log)]
 TimescalesDep = Annotated[TimescaleService, Depends(_timescales)]
 PlansDep = Annotated[PlanService, Depends(_plans)]
 ConversationDep = Annotated[ConversationService, Depends(_conversation)]
+RemindersDep = Annotated[ReminderRepository, Depends(_reminders)]

@@ -14,6 +14,7 @@ from assistant.core.plans.model import PlanValidationError
 from assistant.core.plans.repository import PlanNotFoundError, PlanVersionConflictError
 from assistant.core.procedures.glossary import UnknownTermError
 from assistant.core.procedures.knowledge_base import UnknownSectionError, UnknownTopicError
+from assistant.core.reminders.delivery import ReminderNotFoundError
 from assistant.core.timescales.compute import InvalidTimescaleInputError
 from assistant.core.timescales.working_days import OutsideCalendarError
 from assistant.engine_client import EngineUnavailableError
@@ -68,6 +69,10 @@ async def _plan_not_found(request: Request, exc: Exception) -> JSONResponse:
     return error_response(404, "plan_not_found", str(exc))
 
 
+async def _reminder_not_found(request: Request, exc: Exception) -> JSONResponse:
+    return error_response(404, "reminder_not_found", str(exc))
+
+
 async def _plan_conflict(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, PlanVersionConflictError)
     response = error_response(409, "plan_version_conflict", str(exc))
@@ -107,5 +112,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(PlanNotFoundError, _plan_not_found)
     app.add_exception_handler(PlanVersionConflictError, _plan_conflict)
     app.add_exception_handler(PlanValidationError, _invalid_plan)
+    app.add_exception_handler(ReminderNotFoundError, _reminder_not_found)
 
     app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from datetime import date
-from typing import Annotated, Any
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
@@ -40,6 +40,12 @@ class CitationOut(BaseModel):
     title: str
     topics: list[str]
     source_version: str
+    quote: str | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="The procedure's words the answer relied on (one sentence a line), to "
+        "highlight in the section; absent when the answer did not rest on particular words.",
+    )
 
 
 class MessageOut(BaseModel):
@@ -62,6 +68,23 @@ class MessageOut(BaseModel):
 class ChatResponse(BaseModel):
     conversation_id: str
     messages: list[MessageOut]
+
+
+class HistoryMessageOut(MessageOut):
+    role: Literal["worker", "assistant"]
+    created_at: datetime
+    payload: str | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="The worker's message was this quick reply's payload; `text` is its title.",
+    )
+
+
+class HistoryOut(BaseModel):
+    conversation_id: str
+    messages: list[HistoryMessageOut] = Field(
+        description="Oldest first: the worker's messages and the assistant's, as they were shown."
+    )
 
 
 class AuthorityOut(BaseModel):

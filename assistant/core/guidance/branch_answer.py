@@ -9,7 +9,7 @@ from datetime import date
 from assistant.core.guidance.branches import ANY_TOPIC, Branch, Facts, Question
 from assistant.core.guidance.procedure_answer import answer_from_procedure
 from assistant.core.guidance.style import JUDGEMENT_LINE, numbered, source_name, sources_line, step
-from assistant.core.procedures.citations import cite, shorten
+from assistant.core.procedures.citations import cite, cite_statements, shorten
 from assistant.core.procedures.knowledge_base import KnowledgeBase
 from assistant.core.procedures.model import Section
 from assistant.core.procedures.statements import Force, Statement, statements
@@ -133,13 +133,13 @@ def explain_question(
     return Reply(
         "\n".join(lines),
         (_show_text(found.section),),
-        (cite(found.section),),
+        (cite(found.section, found.statement.text),),
     )
 
 
 def _show_text(section: Section) -> Button:
     return Button(
-        f"Show me the text: {section.title[:40]}",
+        f"Show me the text: {shorten(section.title, 40)}",
         f'/show_section{{"section_id": "{section.id}"}}',
     )
 
@@ -295,4 +295,8 @@ def answer_branch(
     ]
     lines.append(sources_line(names))
     buttons = (_show_text(sections[0]),) if sections else ()
-    return Reply("\n".join(lines), buttons, tuple(cite(s) for s in sections))
+    citations = tuple(
+        cite_statements(s, (f.statement.text for f, _ in found if f.section.id == s.id))
+        for s in sections
+    )
+    return Reply("\n".join(lines), buttons, citations)

@@ -15,12 +15,12 @@ from assistant.core.guidance.style import (
     sources_line,
     step,
 )
-from assistant.core.procedures.citations import cite, shorten
+from assistant.core.procedures.citations import cite_statements, shorten
 from assistant.core.procedures.knowledge_base import KnowledgeBase
 from assistant.core.procedures.model import Section
 from assistant.core.procedures.retrieval import SearchHit
 from assistant.core.procedures.statements import Force, Statement, statements
-from assistant.core.replies import Button, Reply
+from assistant.core.replies import Button, Citation, Reply
 
 MAX_STEPS = 4
 MIN_ACTIONABLE = 2
@@ -142,6 +142,15 @@ def _sources(found: list[tuple[Statement, Section]]) -> list[Section]:
     return list({section.id: section for _, section in found}.values())
 
 
+def _citations(
+    sections: list[Section], found: list[tuple[Statement, Section]]
+) -> tuple[Citation, ...]:
+    """Each source cited with the statements of it that became steps (their full wording)."""
+    return tuple(
+        cite_statements(s, (st.text for st, of in found if of.id == s.id)) for s in sections
+    )
+
+
 def _topic_depth(knowledge: KnowledgeBase, hit: SearchHit, topic: str) -> int:
     """How many of a section's passages are about the topic (capped)."""
     rule = next(r for r in knowledge.tagger.rules if r.topic == topic)
@@ -195,11 +204,13 @@ def answer_from_procedure(
         lines.append(JUDGEMENT_LINE)
     lines.append(sources_line(source_name(s, own_authority.short_name) for s in sections))
     buttons = tuple(
-        Button(f"Show me the text: {s.title[:40]}", f'/show_section{{"section_id": "{s.id}"}}')
+        Button(
+            f"Show me the text: {shorten(s.title, 40)}", f'/show_section{{"section_id": "{s.id}"}}'
+        )
         for s in sections[:1]
     )
     return ProcedureAnswer(
-        Reply("\n".join(lines), buttons, tuple(cite(s) for s in sections)), topic, False
+        Reply("\n".join(lines), buttons, _citations(sections, found)), topic, False
     )
 
 
@@ -229,6 +240,4 @@ def _from_other_authorities(
     sections = _sources(found) or [others[0].section]
     names = {s.id: knowledge.authorities.get(s.authority).short_name for s in sections}
     lines.append(sources_line(source_name(s, names[s.id]) for s in sections))
-    return ProcedureAnswer(
-        Reply("\n".join(lines), (), tuple(cite(s) for s in sections)), topic, True
-    )
+    return ProcedureAnswer(Reply("\n".join(lines), (), _citations(sections, found)), topic, True)

@@ -455,8 +455,9 @@ def explain_step(plan: Plan, ctx: PlanContext) -> Reply:
         return Reply(_WHY[step])
     section = sourced.section
     short_name = ctx.timescales.authorities.get(plan.authority).short_name
+    quote = " ".join(sourced.quote.split())
     return Reply(
         "Your procedure lists this among the things to plan: "
-        f"“{' '.join(sourced.quote.split())}”\n" + sources_line([source_name(section, short_name)]),
-        citations=(cite(section),),
+        f"“{quote}”\n" + sources_line([source_name(section, short_name)]),
+        citations=(cite(section, quote),),
     )

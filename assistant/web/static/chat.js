@@ -1,113 +1,30 @@
 "use strict";
-// Minimal chat client for POST /api/chat; no external scripts so it works offline.
+// The chat page: POST /api/chat, the conversation restored from the server after a reload,
+// sources opened in a panel with the passage relied on highlighted, timescales and plan cards.
+// No external scripts or fonts, so it works offline. Text from the server only ever reaches
+// the page through textContent and DOM nodes, never innerHTML.
 (function () {
-  const log = document.getElementById("log");
-  const form = document.getElementById("composer");
-  const input = document.getElementById("message");
-  const picker = document.getElementById("authority");
-  const status = document.getElementById("status");
+  const $ = function (id) { return document.getElementById(id); };
+  const log = $("log");
+  const empty = $("empty");
+  const form = $("composer");
+  const input = $("message");
+  const picker = $("authority");
+  const status = $("status");
+  const announcer = $("announcer");
+  const layout = $("layout");
+  const planPanel = $("plan");
+  const dialog = $("citation");
+  const KEYS = { conversation: "conversationId", authority: "authority", plan: "planId" };
+  const authorityNames = {};
 
-  const conversationId = localStorage.getItem("conversationId") ||
-    ("web-" + (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random().toString(16).slice(2)));
-  localStorage.setItem("conversationId", conversationId);
-
-  function addBubble(text, cls) {
-    const li = document.createElement("li");
-    if (cls) li.className = cls;
-    li.textContent = text;
-    log.appendChild(li);
-    li.scrollIntoView({ block: "end" });
-    return li;
+  function newConversationId() {
+    const id = "web-" + (crypto.randomUUID ? crypto.randomUUID()
+      : String(Date.now()) + Math.random().toString(16).slice(2));
+    localStorage.setItem(KEYS.conversation, id);
+    return id;
   }
-
-  function showMessage(message) {
-    const li = addBubble(message.text || "", "bot");
-    if (message.buttons && message.buttons.length) {
-      const row = document.createElement("div");
-      row.className = "buttons";
-      message.buttons.forEach(function (b) {
-        const button = document.createElement("button");
-        button.type = "button";
-        button.textContent = b.title;
-        button.addEventListener("click", function () { send(b.payload, b.title); });
-        row.appendChild(button);
-      });
-      li.appendChild(row);
-    }
-    if (message.citations && message.citations.length) {
-      // The answer names its sources; here each can be opened to read the procedure's text.
-      const sources = document.createElement("details");
-      sources.className = "sources";
-      const summary = document.createElement("summary");
-      summary.textContent = "Read the procedure text (" + message.citations.length + ")";
-      sources.appendChild(summary);
-      message.citations.forEach(function (c) {
-        const item = document.createElement("details");
-        const title = document.createElement("summary");
-        title.textContent = c.title + " (" + c.source_version + ")";
-        item.appendChild(title);
-        const body = document.createElement("p");
-        body.className = "section-text";
-        item.appendChild(body);
-        item.addEventListener("toggle", function () {
-          if (!item.open || body.dataset.loaded) return;
-          fetch("/api/sections/" + c.section_id).then(function (r) { return r.json(); })
-            .then(function (section) { body.textContent = section.text; body.dataset.loaded = "1"; })
-            .catch(function () { body.textContent = "Could not load the text."; });
-        });
-        sources.appendChild(item);
-      });
-      li.appendChild(sources);
-    }
-    if (message.timescales) li.appendChild(timescalesCard(message.timescales));
-    if (message.plan) showPlan(message.plan.id);
-    if (message.authority) setAuthority(message.authority);
-  }
-
-  // The dates of a timescales answer as a table, with an .ics download for Outlook.
-  function timescalesCard(t) {
-    const card = document.createElement("div");
-    card.className = "timescales";
-    const table = document.createElement("table");
-    const caption = document.createElement("caption");
-    caption.textContent = "Key dates";
-    table.appendChild(caption);
-    t.dates.forEach(function (d) {
-      const row = table.insertRow();
-      const label = document.createElement("th");
-      label.scope = "row";
-      label.textContent = d.label;
-      row.appendChild(label);
-      row.insertCell().textContent = d.date_text + (d.status ? " (" + d.status + ")" : "");
-    });
-    card.appendChild(table);
-    const download = document.createElement("button");
-    download.type = "button";
-    download.textContent = "Add these dates to my calendar (.ics)";
-    download.addEventListener("click", async function () {
-      const body = { authority: t.authority, referral_date: t.referral_date };
-      if (t.expected_delivery_date) body.expected_delivery_date = t.expected_delivery_date;
-      if (t.date_of_birth) body.date_of_birth = t.date_of_birth;
-      const response = await fetch("/api/timescales.ics", {
-        method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
-      });
-      if (!response.ok) { status.textContent = "Could not make the calendar file."; return; }
-      const url = URL.createObjectURL(await response.blob());
-      const link = document.createElement("a");
-      link.href = url;
-      link.download = "assessment-timescales-" + t.referral_date + ".ics";
-      document.body.appendChild(link);
-      link.click();
-      link.remove();
-      URL.revokeObjectURL(url);
-    });
-    card.appendChild(download);
-    return card;
-  }
-
-  // The plan being built: it grows as the worker answers, and can be downloaded at any time.
-  const planPanel = document.getElementById("plan");
-  const EXPORT_NAMES = { docx: "Word (for your manager)", md: "Markdown", ics: "Calendar (.ics)", family: "Family version" };
+  let conversationId = localStorage.getItem(KEYS.conversation) || newConversationId();
 
   function element(tag, text, cls) {
     const node = document.createElement(tag);
@@ -116,35 +33,246 @@
     return node;
   }
 
+  function button(text, onClick, cls) {
+    const b = element("button", text, cls);
+    b.type = "button";
+    b.addEventListener("click", onClick);
+    return b;
+  }
+
+  function updateEmpty() { empty.hidden = log.children.length > 0; }
+
+  // New messages are read out by screen readers from the announcer, not from the log.
+  function announce(texts) {
+    announcer.replaceChildren();
+    window.setTimeout(function () {
+      texts.forEach(function (t) { announcer.appendChild(element("p", t)); });
+    }, 50);
+  }
+
+  function bubble(who, text, cls) {
+    const li = element("li", null, cls);
+    li.appendChild(element("span", who, "visually-hidden"));
+    li.appendChild(element("p", text, "text"));
+    return li;
+  }
+
+  function workerBubble(text) { return bubble("You said: ", text, "mine"); }
+
+  function authorityName(id) { return authorityNames[id] || id; }
+
+  // One assistant message: its text, quick replies, sources and cards.
+  function assistantBubble(message) {
+    const li = bubble("Assistant: ", message.text || "", "bot");
+    if (message.buttons && message.buttons.length) {
+      const row = element("div", null, "buttons");
+      message.buttons.forEach(function (b) {
+        row.appendChild(button(b.title, async function () {
+          await send(b.payload, b.title, true);
+          input.focus();
+        }));
+      });
+      li.appendChild(row);
+    }
+    if (message.citations && message.citations.length) {
+      const sources = element("div", null, "sources");
+      const heading = element("p", "Sources — read the procedure text:", "sources-title");
+      heading.id = "sources-" + Math.random().toString(36).slice(2);
+      const list = element("ul");
+      list.setAttribute("aria-labelledby", heading.id);
+      message.citations.forEach(function (c) {
+        const item = element("li");
+        const label = authorityName(c.authority) + " — " + c.title + " (" + c.source_version + ")";
+        const open = button(label, function () { openCitation(c, open); });
+        open.setAttribute("aria-haspopup", "dialog");
+        item.appendChild(open);
+        list.appendChild(item);
+      });
+      sources.appendChild(heading);
+      sources.appendChild(list);
+      li.appendChild(sources);
+    }
+    if (message.timescales) li.appendChild(timescalesCard(message.timescales));
+    return li;
+  }
+
+  // --- The citation panel -------------------------------------------------------------------
+
+  // White space folded to single spaces, with where each folded character came from.
+  function fold(text) {
+    let out = "";
+    const map = [];
+    let space = false;
+    for (let i = 0; i < text.length; i++) {
+      if (/\s/.test(text[i])) { space = true; continue; }
+      if (space && out.length) { out += " "; map.push(i - 1); }
+      space = false;
+      out += text[i];
+      map.push(i);
+    }
+    return { text: out, map: map };
+  }
+
+  // Where the quote's sentences (one a line) are in the text, matched whatever the spacing.
+  function quoteRanges(text, quote) {
+    const folded = fold(text);
+    const lower = folded.text.toLowerCase();
+    const ranges = [];
+    quote.split("\n").forEach(function (part) {
+      const wanted = part.split(/\s+/).filter(Boolean).join(" ");
+      if (!wanted) return;
+      let at = folded.text.indexOf(wanted);
+      if (at < 0) at = lower.indexOf(wanted.toLowerCase());
+      if (at < 0) return;
+      ranges.push([folded.map[at], folded.map[at + wanted.length - 1] + 1]);
+    });
+    ranges.sort(function (a, b) { return a[0] - b[0]; });
+    const merged = [];
+    ranges.forEach(function (r) {
+      const last = merged[merged.length - 1];
+      if (last && r[0] <= last[1]) last[1] = Math.max(last[1], r[1]);
+      else merged.push(r.slice());
+    });
+    return merged;
+  }
+
+  function highlighted(text, ranges) {
+    const nodes = [];
+    let at = 0;
+    ranges.forEach(function (r) {
+      if (r[0] > at) nodes.push(document.createTextNode(text.slice(at, r[0])));
+      nodes.push(element("mark", text.slice(r[0], r[1])));
+      at = r[1];
+    });
+    if (at < text.length) nodes.push(document.createTextNode(text.slice(at)));
+    return nodes;
+  }
+
+  let opener = null;
+  let citationRequest = 0;
+
+  async function openCitation(citation, from) {
+    opener = from;
+    const request = ++citationRequest;
+    $("citation-title").textContent = citation.title;
+    $("citation-meta").textContent = authorityName(citation.authority) + " · " + citation.source_version;
+    $("citation-note").textContent = "Loading the text…";
+    const body = $("citation-text");
+    body.replaceChildren();
+    if (!dialog.open) dialog.showModal();
+    $("citation-close").focus();
+    let section;
+    try {
+      const path = citation.section_id.split("/").map(encodeURIComponent).join("/");
+      const response = await fetch("/api/sections/" + path);
+      if (!response.ok) throw new Error("HTTP " + response.status);
+      section = await response.json();
+    } catch (err) {
+      if (request === citationRequest) $("citation-note").textContent = "Could not load the text. Try again in a moment.";
+      return;
+    }
+    if (request !== citationRequest || !dialog.open) return;
+    $("citation-title").textContent = section.title;
+    $("citation-meta").textContent = section.authority_name + " · " + section.source_version +
+      (section.last_updated ? " · last updated " + section.last_updated : "");
+    const ranges = citation.quote ? quoteRanges(section.text, citation.quote) : [];
+    body.replaceChildren.apply(body, highlighted(section.text, ranges));
+    $("citation-note").textContent = ranges.length
+      ? "The passage the answer relied on is highlighted."
+      : citation.quote
+        ? "The passage the answer quoted is not in this version of the text; the whole section is shown."
+        : "";
+    const mark = body.querySelector("mark");
+    if (mark) body.scrollTop = Math.max(0, mark.offsetTop - body.offsetTop - body.clientHeight / 3);
+    else body.scrollTop = 0;
+  }
+
+  $("citation-close").addEventListener("click", function () { dialog.close(); });
+  // A click on the backdrop (the dialog itself, outside its content) closes it too.
+  dialog.addEventListener("click", function (event) { if (event.target === dialog) dialog.close(); });
+  dialog.addEventListener("close", function () {
+    citationRequest++;
+    if (opener && opener.isConnected) opener.focus();
+    opener = null;
+  });
+
+  // --- Timescales card ----------------------------------------------------------------------
+
+  // The dates of a timescales answer as a table, with an .ics download for Outlook.
+  function timescalesCard(t) {
+    const card = element("div", null, "timescales");
+    const table = element("table");
+    table.appendChild(element("caption", "Key dates"));
+    (t.dates || []).forEach(function (d) {
+      const row = table.insertRow();
+      const label = element("th", d.label);
+      label.scope = "row";
+      row.appendChild(label);
+      row.insertCell().textContent = d.date_text + (d.status ? " (" + d.status + ")" : "");
+    });
+    card.appendChild(table);
+    card.appendChild(button("Add these dates to my calendar (.ics)", async function () {
+      const body = { authority: t.authority, referral_date: t.referral_date };
+      if (t.expected_delivery_date) body.expected_delivery_date = t.expected_delivery_date;
+      if (t.date_of_birth) body.date_of_birth = t.date_of_birth;
+      let response;
+      try {
+        response = await fetch("/api/timescales.ics", {
+          method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+        });
+      } catch (err) { response = null; }
+      if (!response || !response.ok) { status.textContent = "Could not make the calendar file."; return; }
+      const url = URL.createObjectURL(await response.blob());
+      const link = element("a");
+      link.href = url;
+      link.download = "assessment-timescales-" + t.authority + "-" + t.referral_date + ".ics";
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
+      window.setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
+      status.textContent = "Calendar file downloaded.";
+    }));
+    return card;
+  }
+
+  // --- The plan panel -----------------------------------------------------------------------
+
+  // The plan being built: it grows as the worker answers, and can be downloaded at any time.
+  const EXPORT_NAMES = { docx: "Word (for your manager)", md: "Markdown", ics: "Calendar (.ics)", family: "Family version" };
+
+  function hidePlan() {
+    planPanel.hidden = true;
+    layout.classList.remove("with-plan");
+  }
+
   async function showPlan(planId) {
     let body;
     try {
       const response = await fetch("/api/plans/" + encodeURIComponent(planId));
-      if (!response.ok) { if (response.status === 404) localStorage.removeItem("planId"); return; }
+      if (!response.ok) { if (response.status === 404) localStorage.removeItem(KEYS.plan); return; }
       body = await response.json();
     } catch (err) { return; }
-    localStorage.setItem("planId", planId);
+    localStorage.setItem(KEYS.plan, planId);
     const plan = body.plan, view = body.view;
     const answered = view.questions.filter(function (q) { return q.status === "answered"; }).length;
-    document.getElementById("plan-summary").textContent =
+    $("plan-summary").textContent =
       (plan.children.map(function (c) { return c.reference; }).join(", ") || "No children named yet") +
       " · reference " + plan.id + " · version " + plan.version + " · " + answered + " of " +
       view.questions.length + " questions answered" + (plan.finished ? " · complete" : "");
-    const exports = document.getElementById("plan-exports");
+    const exports = $("plan-exports");
     exports.replaceChildren();
     Object.keys(EXPORT_NAMES).forEach(function (format) {
       const link = element("a", EXPORT_NAMES[format]);
-      link.href = "/api/plans/" + plan.id + "/export?format=" + format;
+      link.href = "/api/plans/" + encodeURIComponent(plan.id) + "/export?format=" + format;
       link.setAttribute("download", "");
       exports.appendChild(link);
     });
     if (!plan.finished) {
-      const resume = element("button", "Carry on with this plan");
-      resume.type = "button";
-      resume.addEventListener("click", function () { send("carry on with plan " + plan.id); });
-      exports.appendChild(resume);
+      exports.appendChild(button("Carry on with this plan", function () {
+        send("carry on with plan " + plan.id);
+      }, "secondary"));
     }
-    const content = document.getElementById("plan-body");
+    const content = $("plan-body");
     content.replaceChildren();
     if (view.dates.length) {
       content.appendChild(element("h3", "Dates"));
@@ -169,36 +297,155 @@
       content.appendChild(list);
     }
     planPanel.hidden = false;
+    layout.classList.add("with-plan");
   }
+
+  // --- Sending and restoring ----------------------------------------------------------------
 
   function setAuthority(id) {
     picker.value = id;
-    localStorage.setItem("authority", id);
+    localStorage.setItem(KEYS.authority, id);
   }
 
-  async function send(text, shown) {
-    addBubble(shown || text, "mine");
+  // What an assistant message does beyond being shown: switch the authority, show the plan.
+  function apply(message) {
+    if (message.plan && message.plan.id) showPlan(message.plan.id);
+    if (message.authority) setAuthority(message.authority);
+  }
+
+  function errorBubble(text) {
+    const li = bubble("Problem: ", text, "error");
+    log.appendChild(li);
+    li.scrollIntoView({ block: "nearest" });
+    announce([text]);
+  }
+
+  // `shown` is what the worker sees for a quick reply (its title; `text` is its payload).
+  async function send(text, shown, fromButton) {
+    const mine = workerBubble(shown || text);
+    log.appendChild(mine);
+    updateEmpty();
+    mine.scrollIntoView({ block: "nearest" });
     status.textContent = "Thinking…";
+    const sentFor = conversationId;
+    inFlight += 1;
+    const retry = fromButton ? "Try the button again." : "Your message is still in the box; try again.";
     try {
       const response = await fetch("/api/chat", {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ conversation_id: conversationId, message: text, authority: picker.value || null }),
+        body: JSON.stringify({ conversation_id: sentFor, message: text, authority: picker.value || null }),
       });
       const body = await response.json();
       if (!response.ok) {
-        addBubble(body.message || ("Something went wrong (HTTP " + response.status + ")."), "error");
+        mine.remove();  // not recorded on the server either
+        errorBubble((body.message || ("Something went wrong (HTTP " + response.status + ").")) + " " + retry);
         return false;
       }
-      body.messages.forEach(showMessage);
+      if (sentFor !== conversationId) return true;  // a new conversation was started meanwhile
+      seen += 1 + body.messages.length;
+      let last = mine;
+      body.messages.forEach(function (m) {
+        last = assistantBubble(m);
+        log.appendChild(last);
+        apply(m);
+      });
+      announce(body.messages.map(function (m) { return "Assistant: " + (m.text || ""); }));
+      last.scrollIntoView({ block: "nearest" });
       return true;
     } catch (err) {
-      addBubble("Could not reach the assistant. Your message is still in the box; try again.", "error");
+      mine.remove();
+      errorBubble("Could not reach the assistant. " + retry);
       return false;
     } finally {
+      inFlight -= 1;
       status.textContent = "";
     }
   }
+
+  // Messages the server added on its own (a checkpoint reminder on its day), shown while the
+  // page is open: the conversation is checked every minute and when the page is shown again.
+  let seen = 0, inFlight = 0;
+  const CHECK_EVERY_MS = 60000;
+
+  async function checkForNew() {
+    if (inFlight || document.hidden) return;
+    const wanted = conversationId;
+    let body;
+    try {
+      const response = await fetch("/api/chat/" + encodeURIComponent(wanted) + "/messages");
+      if (!response.ok) return;
+      body = await response.json();
+    } catch (err) {
+      return;
+    }
+    if (wanted !== conversationId || inFlight || body.messages.length <= seen) return;
+    const fresh = body.messages.slice(seen);
+    seen = body.messages.length;
+    fresh.forEach(function (m) {
+      if (m.role === "worker") { log.appendChild(workerBubble(m.text)); return; }
+      log.appendChild(assistantBubble(m));
+      apply(m);
+    });
+    updateEmpty();
+    announce(fresh.filter(function (m) { return m.role !== "worker"; })
+      .map(function (m) { return "Assistant: " + (m.text || ""); }));
+    const last = log.lastElementChild;
+    if (last) last.scrollIntoView({ block: "nearest" });
+  }
+
+  setInterval(checkForNew, CHECK_EVERY_MS);
+  document.addEventListener("visibilitychange", function () { if (!document.hidden) checkForNew(); });
+
+  // The conversation so far, from the server: the page can be reloaded without losing it.
+  async function restore() {
+    const wanted = conversationId;
+    status.textContent = "Loading the conversation…";
+    let body;
+    try {
+      const response = await fetch("/api/chat/" + encodeURIComponent(wanted) + "/messages");
+      if (response.status === 422) { conversationId = newConversationId(); }
+      if (!response.ok) return;
+      body = await response.json();
+    } catch (err) {
+      return;
+    } finally {
+      status.textContent = "";
+    }
+    if (wanted !== conversationId) return;
+    seen = body.messages.length;
+    const restored = document.createDocumentFragment();
+    let planId = null, authority = null;
+    body.messages.forEach(function (m) {
+      if (m.role === "worker") { restored.appendChild(workerBubble(m.text)); return; }
+      restored.appendChild(assistantBubble(m));
+      if (m.plan && m.plan.id) planId = m.plan.id;
+      if (m.authority) authority = m.authority;
+    });
+    log.insertBefore(restored, log.firstChild);
+    updateEmpty();
+    if (!picker.value && authority) setAuthority(authority);
+    const plan = planId || localStorage.getItem(KEYS.plan);
+    if (plan) showPlan(plan);
+    if (body.messages.length) {
+      status.textContent = "Conversation restored: " + body.messages.length + " messages.";
+      const last = log.lastElementChild;
+      if (last) last.scrollIntoView({ block: "end" });
+    }
+  }
+
+  // A new conversation: a new id, an empty log. The old conversation stays on the server.
+  $("new-conversation").addEventListener("click", function () {
+    conversationId = newConversationId();
+    seen = 0;
+    log.replaceChildren();
+    updateEmpty();
+    localStorage.removeItem(KEYS.plan);
+    hidePlan();
+    input.value = "";
+    status.textContent = "New conversation started.";
+    input.focus();
+  });
 
   form.addEventListener("submit", async function (event) {
     event.preventDefault();
@@ -206,27 +453,37 @@
     if (!text) return;
     input.value = "";
     const ok = await send(text);
-    if (!ok) input.value = text;  // keep what was typed so nothing is lost
+    if (!ok && !input.value) input.value = text;  // keep what was typed so nothing is lost
     input.focus();
   });
 
   input.addEventListener("keydown", function (event) {
-    if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); form.requestSubmit(); }
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
   });
 
-  picker.addEventListener("change", function () { localStorage.setItem("authority", picker.value); });
+  picker.addEventListener("change", function () { localStorage.setItem(KEYS.authority, picker.value); });
 
-  fetch("/api/authorities").then(function (r) { return r.json(); }).then(function (list) {
-    list.forEach(function (a) {
-      const option = document.createElement("option");
-      option.value = a.id;
-      option.textContent = a.name;
-      picker.appendChild(option);
-    });
-    const saved = localStorage.getItem("authority");
-    if (saved) picker.value = saved;
-  });
+  async function start() {
+    try {
+      const response = await fetch("/api/authorities");
+      const list = await response.json();
+      list.forEach(function (a) {
+        authorityNames[a.id] = a.name;
+        const option = element("option", a.name);
+        option.value = a.id;
+        picker.appendChild(option);
+      });
+    } catch (err) {
+      status.textContent = "Could not load the list of authorities.";
+    }
+    const saved = localStorage.getItem(KEYS.authority);
+    if (saved && authorityNames[saved]) picker.value = saved;
+    await restore();
+    document.body.dataset.ready = "1";  // for the browser tests: restored and ready
+  }
 
-  const savedPlan = localStorage.getItem("planId");
-  if (savedPlan) showPlan(savedPlan);
+  start();
 })();

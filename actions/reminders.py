@@ -1,0 +1,124 @@
+"""“Remind me of my checkpoints”: the assessment's dates, said on the day in this channel."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.adapters import authority_or_ask, message_text, send
+from actions.adapters_knowledge import timescale_service
+from actions.adapters_plans import plan_service, reminder_repository
+from assistant.core.plans.repository import PlanNotFoundError
+from assistant.core.reminders.delivery import mark_done
+from assistant.core.reminders.planning import (
+    NOTHING_TO_MARK,
+    choose_reminder,
+    confirmation,
+    done_reply,
+    find_reminder_reference,
+    reminders_for,
+)
+from assistant.core.replies import Reply
+from assistant.core.timescales.compute import InvalidTimescaleInputError, TimescaleInputs
+from assistant.core.timescales.dates import DateParseError, find_dates, parse_date
+from assistant.core.timescales.working_days import OutsideCalendarError
+from assistant.settings import Settings
+
+ASK_FOR_REFERRAL = (
+    "Which referral? Tell me the date it came in, for example “remind me of the checkpoints "
+    "for the referral on 2/11/2026”."
+)
+
+
+def _slot_date(tracker: Tracker, slot: str) -> Any:
+    value = tracker.get_slot(slot)
+    if not isinstance(value, str):
+        return None
+    try:
+        return parse_date(value, Settings().current_date()).when
+    except DateParseError:
+        return None
+
+
+class ActionSetReminders(Action):
+    def name(self) -> str:
+        return "action_set_reminders"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        authority = authority_or_ask(dispatcher, tracker)
+        if authority is None:
+            return []
+        today = Settings().current_date()
+        text = message_text(tracker)
+        try:
+            said = find_dates(text, today)
+        except DateParseError as error:
+            send(dispatcher, Reply(f"{error} {ASK_FOR_REFERRAL}"))
+            return []
+        plan = None
+        if tracker.get_slot("plan_id"):
+            try:
+                plan = plan_service().repository.get(str(tracker.get_slot("plan_id")))
+            except PlanNotFoundError:
+                plan = None
+        referral = (
+            said[0].when
+            if said
+            else _slot_date(tracker, "referral_date") or (plan.referral_date if plan else None)
+        )
+        if referral is None:
+            send(dispatcher, Reply(ASK_FOR_REFERRAL))
+            return []
+        inputs = TimescaleInputs(
+            referral_date=referral,
+            expected_delivery_date=_slot_date(tracker, "expected_delivery_date"),
+            date_of_birth=_slot_date(tracker, "date_of_birth"),
+        )
+        try:
+            result = timescale_service().compute(authority, inputs, today)
+        except (OutsideCalendarError, InvalidTimescaleInputError) as error:
+            send(dispatcher, Reply(str(error)))
+            return []
+        repository = reminder_repository()
+        already = {
+            (r.label, r.due, r.referral_date)
+            for r in repository.for_conversation(tracker.sender_id)
+        }
+        wanted = reminders_for(
+            result,
+            tracker.sender_id,
+            today,
+            copy_manager="manager" in text.lower(),
+            plan_id=plan.id if plan else None,
+        )
+        repository.add_all([r for r in wanted if (r.label, r.due, r.referral_date) not in already])
+        name = timescale_service().authorities.get(authority).name
+        send(dispatcher, confirmation(wanted, name))
+        return [SlotSet("referral_date", referral.isoformat())]
+
+
+class ActionMarkReminderDone(Action):
+    """“Mark reminder 3fa2… done” (the reminder's button) or “that checkpoint is done”."""
+
+    def name(self) -> str:
+        return "action_mark_reminder_done"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        repository = reminder_repository()
+        mine = repository.for_conversation(tracker.sender_id)
+        reference = find_reminder_reference(message_text(tracker))
+        target = choose_reminder(mine, reference, Settings().current_date())
+        if target is None:
+            send(dispatcher, Reply(NOTHING_TO_MARK))
+            return []
+        done = mark_done(repository, target.id, datetime.now(UTC))
+        send(dispatcher, done_reply(done))
+        return []

@@ -1,0 +1,1 @@
+"""Checkpoint reminders: the dates of an assessment, said to the worker on the day."""
