@@ -10,7 +10,7 @@ import httpx
 from assistant.core.replies import Button, Citation, Reply
 
 # Structured parts of an action's message that channels may draw (timescales, plan cards).
-PASSED_THROUGH = ("timescales", "plan")
+PASSED_THROUGH = ("timescales", "plan", "progress")
 
 
 class EngineUnavailableError(RuntimeError):

@@ -31,6 +31,7 @@ def test_chat_forwards_the_message_with_the_authority_as_metadata(
                 "authority": None,
                 "timescales": None,
                 "plan": None,
+                "progress": None,
             }
         ],
     }

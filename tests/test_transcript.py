@@ -225,7 +225,15 @@ def test_the_chat_response_is_unchanged_by_the_transcript(
     ]
     response = client.post("/api/chat", json={"conversation_id": "c", "message": "hi"})
     (message,) = response.json()["messages"]
-    assert set(message) == {"text", "buttons", "citations", "authority", "timescales", "plan"}
+    assert set(message) == {
+        "text",
+        "buttons",
+        "citations",
+        "authority",
+        "timescales",
+        "plan",
+        "progress",
+    }
     # A citation without a quote has exactly the contract's fields.
     assert set(message["citations"][0]) == {
         "authority",

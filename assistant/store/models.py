@@ -105,3 +105,13 @@ class TranscriptRecord(Base):
     role: Mapped[str] = mapped_column(String(16))
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LearnerRecord(Base):
+    """A learner's quiz and practice record (assistant/core/learning/learner.py), as JSON."""
+
+    __tablename__ = "learners"
+
+    id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from assistant.core.authorities import load_authorities
 from assistant.core.guidance.branch_answer import BranchGuide
 from assistant.core.guidance.branches import load_branches
+from assistant.core.learning.bank import load_learning_bank
 from assistant.core.plans.service import build_plan_service
 from assistant.core.procedures.knowledge_base import KnowledgeBase, build_knowledge_base
 from assistant.core.reminders.model import Channel
@@ -25,6 +26,7 @@ from assistant.engine_client import EngineClient
 from assistant.settings import Settings
 from assistant.store.citation_log import SqlCitationLog
 from assistant.store.database import create_database_engine
+from assistant.store.learners import SqlLearnerRepository
 from assistant.store.migrate import upgrade_to_latest
 from assistant.store.plans import SqlPlanRepository
 from assistant.store.reminders import SqlReminderRepository
@@ -38,7 +40,16 @@ from assistant.web.reminder_scheduler import (
     ReminderScheduler,
     TranscriptMessenger,
 )
-from assistant.web.routers import authorities, chat, health, knowledge, plans, reminders, timescales
+from assistant.web.routers import (
+    authorities,
+    chat,
+    health,
+    knowledge,
+    learning,
+    plans,
+    reminders,
+    timescales,
+)
 
 STATIC_DIR = Path(__file__).parent / "static"
 # Large enough for any message within the contract's limits, small enough to refuse abuse early.
@@ -78,6 +89,8 @@ def create_app(
             app.state.timescales,
         )
         app.state.reminders = SqlReminderRepository(app.state.database)
+        app.state.learning_bank = load_learning_bank(settings.knowledge_dir)
+        app.state.learners = SqlLearnerRepository(app.state.database)
         app.state.plans = build_plan_service(
             settings.knowledge_dir, guide, SqlPlanRepository(app.state.database)
         )
@@ -150,6 +163,7 @@ def create_app(
     app.include_router(timescales.router)
     app.include_router(plans.router)
     app.include_router(reminders.router)
+    app.include_router(learning.router)
     app.include_router(health.router)
     app.include_router(teams_router.router)
 

@@ -35,12 +35,24 @@ class ConversationService:
     transcript: Transcript | None = None
     clock: Callable[[], datetime] = field(default=_now)
 
-    async def turn(self, conversation_id: str, message: str, authority: str | None) -> list[Reply]:
+    async def turn(
+        self,
+        conversation_id: str,
+        message: str,
+        authority: str | None,
+        learner_id: str | None = None,
+    ) -> list[Reply]:
         """Raises UnknownAuthorityError for an unknown authority, EngineUnavailableError when
-        the engine is down or does not answer; then nothing is recorded."""
+        the engine is down or does not answer; then nothing is recorded.
+
+        `learner_id` names the worker across conversations for learning mode's progress (the
+        web page keeps one); without it the conversation is the learner.
+        """
         metadata: dict[str, str] = {}
         if authority is not None:
             metadata["authority"] = self.authorities.get(authority).id
+        if learner_id is not None:
+            metadata["learner"] = learner_id
         received_at = self.clock()
         replies = await self.engine.send(conversation_id, message, metadata)
         answered_at = self.clock()

@@ -9,6 +9,8 @@ from sqlalchemy import Engine
 
 from assistant.core.audit import CitationLog
 from assistant.core.authorities import AuthorityDirectory
+from assistant.core.learning.bank import LearningBank
+from assistant.core.learning.learner import LearnerRepository
 from assistant.core.plans.service import PlanService
 from assistant.core.procedures.knowledge_base import KnowledgeBase
 from assistant.core.reminders.delivery import ReminderRepository
@@ -46,6 +48,14 @@ def _conversation(request: Request) -> ConversationService:
     return cast(ConversationService, request.app.state.conversation)
 
 
+def _learning_bank(request: Request) -> LearningBank:
+    return cast(LearningBank, request.app.state.learning_bank)
+
+
+def _learners(request: Request) -> LearnerRepository:
+    return cast(LearnerRepository, request.app.state.learners)
+
+
 def _reminders(request: Request) -> ReminderRepository:
     return cast(ReminderRepository, request.app.state.reminders)
 
@@ -68,3 +78,5 @@ TimescalesDep = Annotated[TimescaleService, Depends(_timescales)]
 PlansDep = Annotated[PlanService, Depends(_plans)]
 ConversationDep = Annotated[ConversationService, Depends(_conversation)]
 RemindersDep = Annotated[ReminderRepository, Depends(_reminders)]
+LearningBankDep = Annotated[LearningBank, Depends(_learning_bank)]
+LearnersDep = Annotated[LearnerRepository, Depends(_learners)]

@@ -27,6 +27,10 @@ class ChatRequest(BaseModel):
     )
     message: MessageText
     authority: str | None = Field(default=None, description="An id from GET /api/authorities.")
+    learner_id: ConversationId | None = Field(
+        default=None,
+        description="Optional: the same worker across conversations, for learning progress.",
+    )
 
 
 class ButtonOut(BaseModel):
@@ -62,6 +66,10 @@ class MessageOut(BaseModel):
         default=None,
         description="The assessment plan being built: id, version and export links; the rest "
         "is at /api/plans/{id}.",
+    )
+    progress: dict[str, Any] | None = Field(
+        default=None,
+        description="A learner's scores by topic (learning mode), for the progress view.",
     )
 
 

@@ -127,7 +127,9 @@ def test_a_conversation_through_the_page_with_quick_replies_and_the_authority(
     ]
     sent = app_under_test.engine.sent
     assert [s["message"] for s in sent] == ["hello", "/affirm"]
-    assert all(s["metadata"] == {"authority": "kent"} for s in sent)
+    # The authority, and the learner the page keeps across conversations (learning progress).
+    assert all(s["metadata"]["authority"] == "kent" for s in sent)
+    assert len({s["metadata"]["learner"] for s in sent}) == 1
     # The quick reply leaves the worker in the message box, ready to type.
     expect(page.get_by_role("textbox", name="Your message")).to_be_focused()
 
@@ -308,7 +310,7 @@ def test_keyboard_only_tab_to_the_composer_and_enter_sends(
 ) -> None:
     open_page(page)
     order = []
-    for _ in range(5):
+    for _ in range(6):
         page.keyboard.press("Tab")
         order.append(
             page.evaluate(
@@ -321,6 +323,7 @@ def test_keyboard_only_tab_to_the_composer_and_enter_sends(
         "Skip to the message box",
         "authority",
         "new-conversation",
+        "my-progress",
         "message",
         "Send",
     ]
@@ -420,3 +423,37 @@ def test_colours_meet_wcag_aa_contrast(
     page.locator("#log .sources button").first.click()
     expect(page.get_by_role("dialog").locator("mark").first).to_be_visible()
     assert check(page, "contrast") == []
+
+
+def test_learning_progress_shows_in_an_answer_and_in_the_progress_view(
+    page: Page, app_under_test: LiveApp
+) -> None:
+    progress = {
+        "learner": "l",
+        "answered": 3,
+        "topics": [
+            {"topic": "nrm", "title": "Trafficking and the NRM", "attempts": 3, "correct": 2,
+             "to_revisit": 1},
+            {"topic": "timescales", "title": "Timescales", "attempts": 0, "correct": 0,
+             "to_revisit": 0},
+        ],
+        "cases": {},
+    }  # fmt: skip
+    app_under_test.engine.script["how am I doing?"] = [
+        Reply("You've answered 3 questions and got 2 right (66%).", extras={"progress": progress})
+    ]
+    open_page(page)
+    say(page, "how am I doing?")
+    table = page.get_by_role("table", name="Quiz answers by topic")
+    expect(table).to_contain_text("Trafficking and the NRM")
+    expect(table).to_contain_text("2 of 3")
+    expect(table).to_contain_text("not tried")
+
+    # The progress view asks the server for this browser's learner, kept across conversations.
+    page.get_by_role("button", name="My progress").click()
+    dialog = page.get_by_role("dialog", name="Your learning progress")
+    expect(dialog).to_contain_text("No quiz questions answered yet")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    learner = page.evaluate("localStorage.getItem('learnerId')")
+    assert app_under_test.engine.sent[-1]["metadata"]["learner"] == learner

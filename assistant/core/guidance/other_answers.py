@@ -6,10 +6,12 @@ import re
 
 from assistant.core.guidance.procedure_answer import answer_from_procedure
 from assistant.core.guidance.style import source_name, sources_line
-from assistant.core.procedures.citations import cite
+from assistant.core.procedures.citations import cite, shorten
+from assistant.core.procedures.glossary import GlossaryEntry
 from assistant.core.procedures.knowledge_base import KnowledgeBase
 from assistant.core.procedures.model import Section
-from assistant.core.replies import Reply
+from assistant.core.procedures.statements import statements
+from assistant.core.replies import Button, Reply
 
 # Said first, before any procedure text (ANSWER_STYLE.md): a disclosure or immediate danger.
 DANGER_FIRST_LINE = (
@@ -18,17 +20,58 @@ DANGER_FIRST_LINE = (
 )
 
 
-def explain_term(text: str, knowledge: KnowledgeBase, authority: str | None) -> Reply | None:
-    """The glossary entry a message names, citing the worker's authority's sections first."""
+# "In a sentence" is the default; these words ask for the longer explanation.
+_MORE_DETAIL = re.compile(
+    r"\b(?:in (?:more )?detail|more detail|in depth|tell me more|fully)\b", re.I
+)
+
+
+def wants_detail(text: str) -> bool:
+    return bool(_MORE_DETAIL.search(text))
+
+
+def explain_term(
+    text: str, knowledge: KnowledgeBase, authority: str | None, detail: bool | None = None
+) -> Reply | None:
+    """The glossary entry a message names, at two depths: in a sentence (with a button for
+    more), or in more detail with the worker's own procedure's words; sources cited, the
+    worker's authority's first."""
     found = knowledge.glossary.find_in(text)
     if not found:
         return None
     entry = found[0]
+    detail = wants_detail(text) if detail is None else detail
     sections = [knowledge.sections[s] for s in entry.section_ids if s in knowledge.sections]
     sections.sort(key=lambda s: s.authority != authority)
     names = (source_name(s, knowledge.authorities.get(s.authority).short_name) for s in sections)
-    text_out = f"{entry.term}: {entry.meaning}\n{sources_line(names)}"
-    return Reply(text_out, (), tuple(cite(s) for s in sections))
+    if not detail:
+        first = next(iter(statements(entry.meaning)), None)
+        short = first.text if first else entry.meaning
+        return Reply(
+            f"{entry.term}, in a sentence: {short}\n{sources_line(names)}",
+            (Button("In more detail", f"explain {entry.term} in more detail"),),
+            tuple(cite(s) for s in sections),
+        )
+    lines = [f"{entry.term}: {entry.meaning}"]
+    own = next((s for s in sections if s.authority == authority), None)
+    quote = _sentence_naming(own, entry) if own else ""
+    if own and quote:
+        lines.append(f"Your procedure puts it like this: “{shorten(quote, 400)}”")
+    lines.append(sources_line(names))
+    citations = tuple(cite(s, quote if s is own else "") for s in sections)
+    return Reply("\n".join(lines), (), citations)
+
+
+def _sentence_naming(section: Section, entry: GlossaryEntry) -> str:
+    names = [n.lower() for n in (entry.term, *entry.aliases, entry.key) if len(n) > 2]
+    for passage in section.passages:
+        for statement in statements(passage.text):
+            lowered = f" {statement.text.lower()} "
+            if any(
+                f" {n} " in lowered or f" {n}," in lowered or f"({n})" in lowered for n in names
+            ):
+                return statement.text
+    return ""
 
 
 # Words that say a child is in danger now. A safety net where the worker's words are otherwise

@@ -27,7 +27,9 @@ router = APIRouter(prefix="/api", tags=["chat"])
     responses={404: {"model": ErrorOut}, 422: {"model": ErrorOut}, 503: {"model": ErrorOut}},
 )
 async def chat(request: ChatRequest, conversation: ConversationDep) -> ChatResponse:
-    replies = await conversation.turn(request.conversation_id, request.message, request.authority)
+    replies = await conversation.turn(
+        request.conversation_id, request.message, request.authority, request.learner_id
+    )
     return ChatResponse(
         conversation_id=request.conversation_id,
         messages=[MessageOut.model_validate(reply.to_json()) for reply in replies],

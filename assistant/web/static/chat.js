@@ -15,7 +15,7 @@
   const layout = $("layout");
   const planPanel = $("plan");
   const dialog = $("citation");
-  const KEYS = { conversation: "conversationId", authority: "authority", plan: "planId" };
+  const KEYS = { conversation: "conversationId", authority: "authority", plan: "planId", learner: "learnerId" };
   const authorityNames = {};
 
   function newConversationId() {
@@ -25,6 +25,10 @@
     return id;
   }
   let conversationId = localStorage.getItem(KEYS.conversation) || newConversationId();
+  // The same worker across conversations (learning progress); "New conversation" keeps it.
+  const learnerId = localStorage.getItem(KEYS.learner) || ("learner-" + (crypto.randomUUID
+    ? crypto.randomUUID() : String(Date.now()) + Math.random().toString(16).slice(2)));
+  localStorage.setItem(KEYS.learner, learnerId);
 
   function element(tag, text, cls) {
     const node = document.createElement(tag);
@@ -93,6 +97,7 @@
       li.appendChild(sources);
     }
     if (message.timescales) li.appendChild(timescalesCard(message.timescales));
+    if (message.progress) li.appendChild(progressTable(message.progress));
     return li;
   }
 
@@ -308,6 +313,47 @@
   }
 
   // What an assistant message does beyond being shown: switch the authority, show the plan.
+  // Scores by topic as a table: in a "how am I doing?" answer and in the My progress panel.
+  function progressTable(progress) {
+    const tried = progress.topics.filter(function (t) { return t.attempts > 0; });
+    if (!tried.length) return element("p", "No quiz questions answered yet: say “quiz me”.");
+    const table = element("table", null, "progress");
+    const caption = element("caption", "Quiz answers by topic");
+    table.appendChild(caption);
+    const head = table.createTHead().insertRow();
+    ["Topic", "Right", "To revisit"].forEach(function (h) {
+      const th = element("th", h); th.scope = "col"; head.appendChild(th);
+    });
+    const rows = table.createTBody();
+    progress.topics.forEach(function (t) {
+      const row = rows.insertRow();
+      const th = element("th", t.title); th.scope = "row"; row.appendChild(th);
+      row.insertCell().textContent = t.attempts ? (t.correct + " of " + t.attempts) : "not tried";
+      row.insertCell().textContent = t.to_revisit ? String(t.to_revisit) : "";
+    });
+    return table;
+  }
+
+  const progressDialog = $("progress-dialog");
+  $("my-progress").addEventListener("click", async function () {
+    const body = $("progress-body");
+    body.replaceChildren(element("p", "Loading…"));
+    progressDialog.showModal();
+    try {
+      const response = await fetch("/api/learning/progress?learner_id=" + encodeURIComponent(learnerId));
+      const progress = await response.json();
+      body.replaceChildren(response.ok ? progressTable(progress) : element("p", progress.message || "Could not load your progress."));
+      if (response.ok) {
+        const cases = Object.keys(progress.cases || {}).length;
+        body.appendChild(element("p", cases ? ("Practice cases tried: " + cases + ".") : "No practice cases tried yet: say “give me a practice case”."));
+      }
+    } catch (err) {
+      body.replaceChildren(element("p", "Could not load your progress."));
+    }
+    $("progress-close").focus();
+  });
+  $("progress-close").addEventListener("click", function () { progressDialog.close(); $("my-progress").focus(); });
+
   function apply(message) {
     if (message.plan && message.plan.id) showPlan(message.plan.id);
     if (message.authority) setAuthority(message.authority);
@@ -334,7 +380,9 @@
       const response = await fetch("/api/chat", {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ conversation_id: sentFor, message: text, authority: picker.value || null }),
+        body: JSON.stringify({
+          conversation_id: sentFor, message: text, authority: picker.value || null, learner_id: learnerId,
+        }),
       });
       const body = await response.json();
       if (!response.ok) {

@@ -1,0 +1,1 @@
+"""Learning the procedure: quizzes with spaced repetition, progress, practice cases."""
