@@ -54,6 +54,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     _add_knowledge_commands(commands)
     _add_due_command(commands)
+    store_backup = commands.add_parser("backup", help="back up the app store to a file")
+    store_backup.add_argument("file", type=Path, help="e.g. var/backups/assistant.json.gz")
+    store_restore = commands.add_parser(
+        "restore", help="restore a backup into an empty app store (ASSISTANT_DATABASE_URL)"
+    )
+    store_restore.add_argument("file", type=Path)
 
     args = parser.parse_args(argv)
     if args.command == "run":
@@ -70,6 +76,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from assistant.devstack.bench import run_bench
 
         return run_bench(str(args.base), str(args.engine), int(args.turns))
+    if args.command in ("backup", "restore"):
+        return _backup_or_restore(args.command, args.file)
     if args.command == "due":
         from assistant.timescales_cli import run_due
 
@@ -84,3 +92,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def _backup_or_restore(command: str, file: Path) -> int:
+    from assistant.settings import Settings
+    from assistant.store.backup import BackupError, backup, restore
+    from assistant.store.database import create_database_engine
+
+    engine = create_database_engine(Settings().database_url)
+    try:
+        summary = backup(engine, file) if command == "backup" else restore(engine, file)
+    except (BackupError, FileNotFoundError) as error:
+        print(f"{command} failed: {error}")
+        return 1
+    finally:
+        engine.dispose()
+    rows = ", ".join(f"{name} {count}" for name, count in summary.rows.items())
+    done = "Backed up to" if command == "backup" else "Restored from"
+    print(f"{done} {file} (schema {', '.join(summary.revisions)}): {rows}.")
+    return 0
