@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.adapters import authority_directory, conversation_authority, send
+from actions.guarded import GuardedAction
 from assistant.core.authority_choice import choose_authority
 
 
-class ActionChooseAuthority(Action):
+class ActionChooseAuthority(GuardedAction):
     def name(self) -> str:
         return "action_choose_authority"
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 import abc
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.adapters import authority_or_ask, message_text, send
 from actions.adapters_knowledge import branch_guide
+from actions.guarded import GuardedAction
 from actions.plans import explain_plan_step
 from assistant.core.guidance.branch_answer import (
     BranchGuide,
@@ -80,7 +81,7 @@ def _date_again(error: Exception) -> Reply:
     return Reply(f"{error} Could you give the date again, day first?")
 
 
-class ActionStartBranch(Action):
+class ActionStartBranch(GuardedAction):
     """Answer from what the worker has said, then let branch_form ask what would change it."""
 
     def name(self) -> str:
@@ -128,7 +129,7 @@ class ActionStartBranch(Action):
         return [e for e in events if tracker.get_slot(e["name"]) != e["value"]]
 
 
-class ValidateBranchForm(Action):
+class ValidateBranchForm(GuardedAction):
     """Reads the answer to the question asked; anything else is left to the rules (digressions).
 
     Returning no slot makes the engine reject the form for this turn, so that a question
@@ -170,7 +171,7 @@ class ValidateBranchForm(Action):
         return events
 
 
-class ActionExplainQuestion(Action):
+class ActionExplainQuestion(GuardedAction):
     """ "Why are you asking?": the reason for the question and the procedure text behind it."""
 
     def name(self) -> str:
@@ -200,7 +201,7 @@ class ActionExplainQuestion(Action):
         return []
 
 
-class _AskQuestion(Action, abc.ABC):
+class _AskQuestion(GuardedAction):
     """Asks one of branch_form's questions, in the words of knowledge/branches.yml.
 
     Abstract, so that rasa-sdk registers only the one subclass per question.

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -19,6 +19,7 @@ from actions.adapters import (
     send,
 )
 from actions.adapters_knowledge import knowledge_base, timescale_service
+from actions.guarded import GuardedAction
 from assistant.core.guidance.other_answers import (
     DANGER_FIRST_LINE,
     answer_danger,
@@ -34,7 +35,7 @@ from assistant.core.timescales.working_days import OutsideCalendarError
 from assistant.settings import Settings
 
 
-class _AnswersForAnAuthority(Action, abc.ABC):
+class _AnswersForAnAuthority(GuardedAction):
     """An action that needs the worker's authority: without one it asks, and stops there.
 
     Abstract, so that rasa-sdk does not register it as an action of its own.
@@ -77,7 +78,7 @@ class ActionAnswerProcedure(_AnswersForAnAuthority):
         return [SlotSet("last_topic", answer.topic)] if answer.topic else []
 
 
-class ActionReportDanger(Action):
+class ActionReportDanger(GuardedAction):
     def name(self) -> str:
         return "action_report_danger"
 
@@ -95,7 +96,7 @@ class ActionReportDanger(Action):
         return [SlotSet("last_topic", "police-notification")]
 
 
-class ActionExplainTerm(Action):
+class ActionExplainTerm(GuardedAction):
     def name(self) -> str:
         return "action_explain_term"
 
@@ -171,7 +172,7 @@ class ActionCheckpoints(ActionTimescales):
         return "action_checkpoints"
 
 
-class ActionShowSection(Action):
+class ActionShowSection(GuardedAction):
     """The procedure text behind a citation ("show me the text")."""
 
     def name(self) -> str:

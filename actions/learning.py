@@ -10,13 +10,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.adapters import authority_or_ask, message_text, send
 from actions.adapters_knowledge import knowledge_base
 from actions.adapters_learning import learner_id, learner_repository, learning_bank
+from actions.guarded import GuardedAction
 from actions.plans import is_digression
 from assistant.core.learning.practice import case_reply, choose_case, compare_reply
 from assistant.core.learning.progress import progress_reply
@@ -51,7 +52,7 @@ def _asking(tracker: Tracker) -> bool:
     return is_digression(message_text(tracker), name, confidence)
 
 
-class ActionStartQuiz(Action):
+class ActionStartQuiz(GuardedAction):
     def name(self) -> str:
         return "action_start_quiz"
 
@@ -92,7 +93,7 @@ class ActionStartQuiz(Action):
         ]
 
 
-class ActionAskQuizStep(Action):
+class ActionAskQuizStep(GuardedAction):
     def name(self) -> str:
         return "action_ask_quiz_step"
 
@@ -137,7 +138,7 @@ def _summary(right: int, asked: int, scope: str | None) -> Reply:
     )
 
 
-class ValidateQuizForm(Action):
+class ValidateQuizForm(GuardedAction):
     def name(self) -> str:
         return "validate_quiz_form"
 
@@ -185,7 +186,7 @@ class ValidateQuizForm(Action):
         ]
 
 
-class ActionLearningProgress(Action):
+class ActionLearningProgress(GuardedAction):
     def name(self) -> str:
         return "action_learning_progress"
 
@@ -197,7 +198,7 @@ class ActionLearningProgress(Action):
         return []
 
 
-class ActionStartPractice(Action):
+class ActionStartPractice(GuardedAction):
     def name(self) -> str:
         return "action_start_practice"
 
@@ -221,7 +222,7 @@ class ActionStartPractice(Action):
         return [SlotSet("practice_case", case.id), SlotSet("practice_step", None)]
 
 
-class ActionAskPracticeStep(Action):
+class ActionAskPracticeStep(GuardedAction):
     def name(self) -> str:
         return "action_ask_practice_step"
 
@@ -238,7 +239,7 @@ class ActionAskPracticeStep(Action):
         return [SlotSet(NOTE, None)] if tracker.get_slot(NOTE) else []
 
 
-class ValidatePracticeForm(Action):
+class ValidatePracticeForm(GuardedAction):
     def name(self) -> str:
         return "validate_practice_form"
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.adapters import authority_or_ask, message_text, send
 from actions.adapters_knowledge import knowledge_base
 from actions.adapters_plans import plan_service
+from actions.guarded import GuardedAction
 from assistant.core.guidance.other_answers import answer_danger, sounds_like_danger_now
 from assistant.core.plans.model import Plan
 from assistant.core.plans.presenting import plan_card
@@ -106,7 +107,7 @@ def is_digression(text: str, intent: str | None, confidence: float) -> bool:
     return intent in ALWAYS_DIGRESS or looks_like_question(text)
 
 
-class ActionStartPlan(Action):
+class ActionStartPlan(GuardedAction):
     """A new plan for the worker's authority, started from what the conversation already knows."""
 
     def name(self) -> str:
@@ -147,7 +148,7 @@ class ActionStartPlan(Action):
         return [SlotSet("plan_id", plan.id), SlotSet("plan_step", None)]
 
 
-class ActionResumePlan(Action):
+class ActionResumePlan(GuardedAction):
     """Carry on with a plan by its reference, or this conversation's, or pick from recent ones."""
 
     def name(self) -> str:
@@ -231,7 +232,7 @@ class ActionResumePlan(Action):
         return [SlotSet("plan_step", "no_plan")]
 
 
-class ValidatePlanForm(Action):
+class ValidatePlanForm(GuardedAction):
     """Each reply goes to the plan; a question to the assistant is left to the rules."""
 
     def name(self) -> str:
@@ -280,7 +281,7 @@ class ValidatePlanForm(Action):
         return [SlotSet("plan_step", state), *remembered]
 
 
-class ActionAskPlanStep(Action):
+class ActionAskPlanStep(GuardedAction):
     def name(self) -> str:
         return "action_ask_plan_step"
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.adapters import authority_or_ask, message_text, send
 from actions.adapters_knowledge import timescale_service
 from actions.adapters_plans import plan_service, reminder_repository
+from actions.guarded import GuardedAction
 from assistant.core.plans.repository import PlanNotFoundError
 from assistant.core.reminders.delivery import mark_done
 from assistant.core.reminders.planning import (
@@ -44,7 +45,7 @@ def _slot_date(tracker: Tracker, slot: str) -> Any:
         return None
 
 
-class ActionSetReminders(Action):
+class ActionSetReminders(GuardedAction):
     def name(self) -> str:
         return "action_set_reminders"
 
@@ -103,7 +104,7 @@ class ActionSetReminders(Action):
         return [SlotSet("referral_date", referral.isoformat())]
 
 
-class ActionMarkReminderDone(Action):
+class ActionMarkReminderDone(GuardedAction):
     """“Mark reminder 3fa2… done” (the reminder's button) or “that checkpoint is done”."""
 
     def name(self) -> str:
