@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cache
 from typing import Any
 
@@ -11,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from assistant.core.authorities import AuthorityDirectory, load_authorities
 from assistant.core.authority_choice import ask_for_authority
 from assistant.core.replies import Reply
+from assistant.core.timescales.dates import DateParseError, parse_date
 from assistant.settings import Settings
 
 
@@ -54,3 +56,14 @@ def authority_or_ask(dispatcher: CollectingDispatcher, tracker: Tracker) -> str 
         return authority
     send(dispatcher, ask_for_authority(authority_directory()))
     return None
+
+
+def slot_date(tracker: Tracker, slot: str) -> date | None:
+    """A date slot's value as a date; None when it is missing or unreadable."""
+    value = tracker.get_slot(slot)
+    if not isinstance(value, str):
+        return None
+    try:
+        return parse_date(value, Settings().current_date()).when
+    except DateParseError:
+        return None

@@ -16,7 +16,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.adapters import authority_or_ask, message_text, send
+from actions.adapters import authority_or_ask, message_text, send, slot_date
 from actions.adapters_knowledge import knowledge_base
 from actions.adapters_plans import plan_service
 from actions.guarded import GuardedAction
@@ -36,7 +36,6 @@ from assistant.core.plans.walkthrough import (
     steps,
 )
 from assistant.core.replies import Button, Reply
-from assistant.core.timescales.dates import DateParseError, parse_date
 from assistant.settings import Settings
 
 PLAN_FORM = "plan_form"
@@ -87,16 +86,6 @@ def _plan(tracker: Tracker) -> Plan | None:
         return None
 
 
-def _iso(slot: Any) -> Any:
-    """A date slot's value as a date, or None when it is missing or unreadable."""
-    if not isinstance(slot, str):
-        return None
-    try:
-        return parse_date(slot, Settings().current_date()).when
-    except DateParseError:
-        return None
-
-
 def is_digression(text: str, intent: str | None, confidence: float) -> bool:
     if intent not in DIGRESSIONS | {"report_danger"} or confidence < MIN_DIGRESSION_CONFIDENCE:
         return False
@@ -122,8 +111,8 @@ class ActionStartPlan(GuardedAction):
         service = plan_service()
         branch = tracker.get_slot("branch")
         plan = service.new(authority, frozenset({branch}) if branch else frozenset())
-        referral = _iso(tracker.get_slot("referral_date"))
-        due = _iso(tracker.get_slot("expected_delivery_date"))
+        referral = slot_date(tracker, "referral_date")
+        due = slot_date(tracker, "expected_delivery_date")
         known = {REFERRAL} if referral else set()
         plan = plan.with_changes(
             referral_date=referral,

@@ -9,7 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.adapters import authority_or_ask, message_text, send
+from actions.adapters import authority_or_ask, message_text, send, slot_date
 from actions.adapters_knowledge import timescale_service
 from actions.adapters_plans import plan_service, reminder_repository
 from actions.guarded import GuardedAction
@@ -25,7 +25,7 @@ from assistant.core.reminders.planning import (
 )
 from assistant.core.replies import Reply
 from assistant.core.timescales.compute import InvalidTimescaleInputError, TimescaleInputs
-from assistant.core.timescales.dates import DateParseError, find_dates, parse_date
+from assistant.core.timescales.dates import DateParseError, find_dates
 from assistant.core.timescales.working_days import OutsideCalendarError
 from assistant.settings import Settings
 
@@ -33,16 +33,6 @@ ASK_FOR_REFERRAL = (
     "Which referral? Tell me the date it came in, for example “remind me of the checkpoints "
     "for the referral on 2/11/2026”."
 )
-
-
-def _slot_date(tracker: Tracker, slot: str) -> Any:
-    value = tracker.get_slot(slot)
-    if not isinstance(value, str):
-        return None
-    try:
-        return parse_date(value, Settings().current_date()).when
-    except DateParseError:
-        return None
 
 
 class ActionSetReminders(GuardedAction):
@@ -71,15 +61,15 @@ class ActionSetReminders(GuardedAction):
         referral = (
             said[0].when
             if said
-            else _slot_date(tracker, "referral_date") or (plan.referral_date if plan else None)
+            else slot_date(tracker, "referral_date") or (plan.referral_date if plan else None)
         )
         if referral is None:
             send(dispatcher, Reply(ASK_FOR_REFERRAL))
             return []
         inputs = TimescaleInputs(
             referral_date=referral,
-            expected_delivery_date=_slot_date(tracker, "expected_delivery_date"),
-            date_of_birth=_slot_date(tracker, "date_of_birth"),
+            expected_delivery_date=slot_date(tracker, "expected_delivery_date"),
+            date_of_birth=slot_date(tracker, "date_of_birth"),
         )
         try:
             result = timescale_service().compute(authority, inputs, today)
