@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Self
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -21,6 +21,18 @@ BOT_FRAMEWORK_OPENID_METADATA_URL = (
     "https://login.botframework.com/v1/.well-known/openidconfiguration"
 )
 TEAMS_SERVICE_URLS = ("https://smba.trafficmanager.net/",)
+
+
+class ApiToken(BaseModel):
+    """A service's token, stored only as its SHA-256 (`assistant token new` makes one)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=60)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    role: str = Field(default="practitioner", pattern=r"^(practitioner|manager)$")
+    # None: a service that may act for every authority (evaluation, monitoring).
+    authority: str | None = None
 
 
 class Environment(StrEnum):
@@ -43,6 +55,11 @@ class Settings(BaseSettings):
     engine_url: str = "http://127.0.0.1:5005"
     engine_channel: str = "assistant"
     engine_timeout_seconds: float = Field(default=30.0, gt=0)
+    # Scale-out: several engines (a JSON list of base URLs); empty means [engine_url]. Each
+    # conversation sticks to one (assistant/engine_routing.py) and moves to its next only
+    # while its engine refuses connections, passed over for engine_down_seconds each time.
+    engine_urls: list[str] = Field(default_factory=list)
+    engine_down_seconds: float = Field(default=5.0, gt=0)
 
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'assistant.db'}"
     knowledge_dir: Path = PROJECT_ROOT / "knowledge"
@@ -77,6 +94,35 @@ class Settings(BaseSettings):
         default="Practice assistant for children's social care assessments", max_length=100
     )
     teams_developer_name: str = Field(default="Children's social care team", max_length=32)
+
+    # Sign-in (assistant/web/auth.py). Configuring either turns it on; production requires one.
+    # OIDC bearer tokens from the organisation's identity provider, checked against its JWKS.
+    oidc_issuer: str = ""
+    oidc_audience: str = ""
+    oidc_jwks_url: str = ""
+    oidc_authority_claim: str = "authority"  # holds an id from knowledge/authorities.yml
+    oidc_roles_claim: str = "roles"  # a list; "manager" in it makes the user a manager
+    api_tokens: list[ApiToken] = Field(default_factory=list)
+
+    # Limits and privacy. A rate of None is 30 chat messages a minute per signed-in user, and
+    # off for the single local development user; 0 turns it off.
+    chat_rate_per_minute: float | None = Field(default=None, ge=0)
+    chat_rate_burst: int = Field(default=10, ge=1)
+    # Conversation text (tracker store and transcript) older than this is purged.
+    retention_days: int = Field(default=30, ge=1)
+    retention_poll_seconds: float = Field(default=3600.0, ge=0)  # 0: only `assistant purge`
+    # Rasa's tracker store, for purging (the engine's endpoints.yml names the same database).
+    tracker_store_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'rasa' / 'tracker.db'}"
+
+    @property
+    def sign_in_configured(self) -> bool:
+        return bool(self.oidc_jwks_url or self.api_tokens)
+
+    @property
+    def effective_chat_rate_per_minute(self) -> float:
+        if self.chat_rate_per_minute is not None:
+            return self.chat_rate_per_minute
+        return 30.0 if self.sign_in_configured else 0.0
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Self:
@@ -119,8 +165,38 @@ class Settings(BaseSettings):
                 )
         return self
 
+    @model_validator(mode="after")
+    def _require_sign_in_outside_development(self) -> Self:
+        if self.environment is Environment.PRODUCTION and not self.sign_in_configured:
+            raise ValueError(
+                "production requires sign-in: set ASSISTANT_OIDC_ISSUER, ASSISTANT_OIDC_AUDIENCE "
+                "and ASSISTANT_OIDC_JWKS_URL, or ASSISTANT_API_TOKENS"
+            )
+        if not self.sign_in_configured and not _is_loopback(self.host):
+            raise ValueError(
+                f"ASSISTANT_HOST={self.host!r}: without sign-in the assistant may only listen on "
+                "127.0.0.1 (development mode); configure OIDC or API tokens to listen elsewhere"
+            )
+        oidc = (self.oidc_issuer, self.oidc_audience, self.oidc_jwks_url)
+        if any(oidc) and not all(oidc):
+            raise ValueError(
+                "OIDC sign-in needs all of ASSISTANT_OIDC_ISSUER, ASSISTANT_OIDC_AUDIENCE and "
+                "ASSISTANT_OIDC_JWKS_URL"
+            )
+        if (
+            self.environment is Environment.PRODUCTION
+            and self.oidc_jwks_url
+            and not _is_public_https(self.oidc_jwks_url)
+        ):
+            raise ValueError("ASSISTANT_OIDC_JWKS_URL must be https on a public host in production")
+        return self
+
     def current_date(self) -> date:
         return self.today or date.today()
+
+    @property
+    def engine_base_urls(self) -> list[str]:
+        return list(self.engine_urls) or [self.engine_url]
 
     @property
     def engine_webhook_url(self) -> str:
@@ -136,8 +212,11 @@ class Settings(BaseSettings):
         return bool(self.teams_app_id) or self.teams_allow_anonymous
 
 
+def _is_loopback(host: str) -> bool:
+    host = host.lower()
+    return host in ("", "localhost", "::1") or host.startswith("127.")
+
+
 def _is_public_https(url: str) -> bool:
     parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    local = host in ("", "localhost", "::1") or host.startswith("127.")
-    return parts.scheme == "https" and not local
+    return parts.scheme == "https" and not _is_loopback(parts.hostname or "")

@@ -45,8 +45,14 @@ class FakePlanRepository:
             raise PlanNotFoundError(plan_id)
         return [info for _, info in self.versions[plan_id]]
 
-    def list(self, authority: str, limit: int = 50) -> list[PlanSummary]:
-        latest = [(v[-1][0], v[-1][1].saved_at) for v in self.versions.values()]
+    def list(
+        self, authority: str, limit: int = 50, saved_by: str | None = None
+    ) -> list[PlanSummary]:
+        latest = [
+            (v[-1][0], v[-1][1].saved_at)
+            for v in self.versions.values()
+            if saved_by is None or any(info.saved_by == saved_by for _, info in v)
+        ]
         latest = [(p, at) for p, at in latest if p.authority == authority]
         latest.sort(key=lambda pa: pa[1], reverse=True)
         return [

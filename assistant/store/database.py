@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -40,3 +41,8 @@ def database_is_reachable(engine: Engine) -> bool:
     except Exception:  # any driver error means "not ready", which is what the caller reports
         return False
     return True
+
+
+def aware(value: datetime) -> datetime:
+    """SQLite keeps no time zone: what was written in UTC comes back naive."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

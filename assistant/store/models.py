@@ -115,3 +115,29 @@ class LearnerRecord(Base):
     id: Mapped[str] = mapped_column(String(255), primary_key=True)
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ConversationRecord(Base):
+    """Who owns a conversation id (assistant/core/conversations.py), and when it was last used
+    (retention purges conversations idle for longer than the retention period)."""
+
+    __tablename__ = "conversations"
+
+    id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(255), index=True)
+    authority: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_active_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class AuditRecord(Base):
+    """One answer: when, in which conversation, for whom, citing which sections (as JSON)."""
+
+    __tablename__ = "answer_audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(String(255), index=True)
+    subject: Mapped[str] = mapped_column(String(255))
+    authority: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
+    answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    sections: Mapped[list[dict[str, str]]] = mapped_column(JSON)

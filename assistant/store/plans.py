@@ -100,13 +100,19 @@ class SqlPlanRepository:
             raise PlanNotFoundError(plan_id)
         return [PlanVersionInfo(v, at, by) for v, at, by in rows]
 
-    def list(self, authority: str, limit: int = 50) -> list[PlanSummary]:
+    def list(
+        self, authority: str, limit: int = 50, saved_by: str | None = None
+    ) -> list[PlanSummary]:
+        query = select(PlanRecord).where(PlanRecord.authority == authority)
+        if saved_by is not None:
+            query = query.where(
+                PlanRecord.id.in_(
+                    select(PlanVersionRecord.plan_id).where(PlanVersionRecord.saved_by == saved_by)
+                )
+            )
         with Session(self._engine) as session:
             records = session.scalars(
-                select(PlanRecord)
-                .where(PlanRecord.authority == authority)
-                .order_by(PlanRecord.updated_at.desc(), PlanRecord.id)
-                .limit(limit)
+                query.order_by(PlanRecord.updated_at.desc(), PlanRecord.id).limit(limit)
             ).all()
             return [
                 PlanSummary(

@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import cast
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from assistant.core.transcript import Role, TranscriptEntry
+from assistant.store.database import aware
 from assistant.store.models import TranscriptRecord
-
-
-def _aware(value: datetime) -> datetime:
-    # SQLite keeps no time zone: what was written in UTC comes back naive.
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 class SqlTranscript:
@@ -51,6 +46,6 @@ class SqlTranscript:
         with Session(self._engine) as session:
             rows = list(session.scalars(query).all())
         return [
-            TranscriptEntry(r.conversation_id, cast(Role, r.role), r.body, _aware(r.created_at))
+            TranscriptEntry(r.conversation_id, cast(Role, r.role), r.body, aware(r.created_at))
             for r in reversed(rows)
         ]

@@ -30,7 +30,7 @@ from assistant.core.replies import Reply
 from assistant.engine_client import EngineUnavailableError
 from assistant.store.teams import SqlTeamsStore, StoredReference
 from assistant.teams.dedupe import ActivityLedger
-from assistant.teams.identity import TeamsIdentity, authority_for, identity_of
+from assistant.teams.identity import TeamsIdentity, authority_for, identity_of, teams_principal
 from assistant.teams.proactive import TeamsMessenger
 from assistant.web.conversation import ConversationService
 from assistant.web.schemas import MAX_MESSAGE_CHARS
@@ -177,7 +177,9 @@ class TeamsAgent(ActivityHandler):
     ) -> None:
         authority = authority_for(identity.tenant_id, self._authority_by_tenant)
         try:
-            replies = await self._conversation.turn(identity.sender_id, text, authority)
+            replies = await self._conversation.turn(
+                identity.sender_id, text, authority, principal=teams_principal(identity, authority)
+            )
         except EngineUnavailableError as error:
             logger.warning("Teams message from %s not answered: %s", identity.sender_id, error)
             replies = [Reply(ENGINE_DOWN_TEXT)]

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 from microsoft_agents.activity import Activity
 
+from assistant.core.access import Principal, Role
+
 # The sender id is also the conversation id of /api/chat and the citation log (128 chars max).
 MAX_SENDER_ID_CHARS = 128
 _PLAIN = re.compile(r"^[\w.:@-]+$")
@@ -32,6 +34,17 @@ def sender_id(tenant_id: str, user_id: str, conversation_id: str) -> str:
     if len(readable) <= MAX_SENDER_ID_CHARS and _PLAIN.match(readable):
         return readable
     return "teams:" + hashlib.sha256(readable.encode("utf-8")).hexdigest()
+
+
+def teams_principal(identity: TeamsIdentity, authority: str | None) -> Principal:
+    """A Teams user, signed in through the Bot Connector's token: a practitioner of the
+    authority their tenant is configured for."""
+    return Principal(
+        subject=f"teams:{identity.tenant_id}:{identity.user_id}",
+        role=Role.PRACTITIONER,
+        authority=authority,
+        method="teams",
+    )
 
 
 def identity_of(activity: Activity) -> TeamsIdentity:

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 
 import httpx
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
@@ -23,8 +23,10 @@ from assistant.core.reminders.model import Channel
 from assistant.core.timescales.rules import load_timescale_rules
 from assistant.core.timescales.service import TimescaleService
 from assistant.engine_client import EngineClient
-from assistant.settings import Settings
+from assistant.settings import Environment, Settings
+from assistant.store.audit_log import SqlAuditLog
 from assistant.store.citation_log import SqlCitationLog
+from assistant.store.conversations import SqlConversationDirectory
 from assistant.store.database import create_database_engine
 from assistant.store.learners import SqlLearnerRepository
 from assistant.store.migrate import upgrade_to_latest
@@ -33,14 +35,18 @@ from assistant.store.reminders import SqlReminderRepository
 from assistant.store.transcript import SqlTranscript
 from assistant.teams import router as teams_router
 from assistant.teams.tokens import OutboundTokenProvider
+from assistant.web.auth import build_authenticator, current_principal
 from assistant.web.conversation import ConversationService
 from assistant.web.errors import error_response, install_error_handlers
+from assistant.web.rate_limit import RateLimiter
 from assistant.web.reminder_scheduler import (
     NoTeamsMessenger,
     ReminderScheduler,
     TranscriptMessenger,
 )
+from assistant.web.retention_job import RetentionJob
 from assistant.web.routers import (
+    audit,
     authorities,
     chat,
     health,
@@ -83,6 +89,10 @@ def create_app(
         app.state.database = create_database_engine(settings.database_url)
         await run_in_threadpool(upgrade_to_latest, app.state.database)
         app.state.citation_log = SqlCitationLog(app.state.database)
+        app.state.audit_log = SqlAuditLog(app.state.database)
+        app.state.chat_rate_limiter = RateLimiter(
+            settings.effective_chat_rate_per_minute, settings.chat_rate_burst
+        )
         guide = BranchGuide(
             load_branches(settings.knowledge_dir, set(app.state.knowledge.topic_ids)),
             app.state.knowledge,
@@ -94,10 +104,16 @@ def create_app(
         app.state.plans = build_plan_service(
             settings.knowledge_dir, guide, SqlPlanRepository(app.state.database)
         )
-        async with httpx.AsyncClient(timeout=settings.engine_timeout_seconds) as http:
-            app.state.engine_client = engine_client or EngineClient(
-                http, settings.engine_webhook_url, settings.engine_status_url
+        # Every call to the engine is bounded: a slow engine is a 503, not a hung request.
+        engine_timeout = httpx.Timeout(settings.engine_timeout_seconds, connect=3.0)
+        async with (
+            httpx.AsyncClient(timeout=engine_timeout) as http,
+            httpx.AsyncClient(timeout=10.0) as identity_http,
+        ):
+            app.state.authenticator = build_authenticator(
+                settings, identity_http, app.state.authorities.ids
             )
+            app.state.engine_client = engine_client or EngineClient.from_settings(http, settings)
             transcript = SqlTranscript(app.state.database)
             app.state.conversation = ConversationService(
                 app.state.authorities,
@@ -105,6 +121,8 @@ def create_app(
                 app.state.knowledge,
                 app.state.citation_log,
                 transcript=transcript,
+                conversations=SqlConversationDirectory(app.state.database),
+                audit=app.state.audit_log,
             )
             app.state.teams = teams_router.start_channel(
                 settings,
@@ -125,24 +143,37 @@ def create_app(
                 settings.current_date,
                 settings.reminder_poll_seconds,
             )
-            delivering = (
-                asyncio.create_task(app.state.reminder_scheduler.run_forever())
-                if settings.reminder_poll_seconds > 0
-                else None
+            retention = RetentionJob(
+                app.state.database,
+                settings.tracker_store_url,
+                settings.retention_days,
+                settings.retention_poll_seconds,
             )
+            background = [
+                asyncio.create_task(job.run_forever())
+                for job, seconds in (
+                    (app.state.reminder_scheduler, settings.reminder_poll_seconds),
+                    (retention, settings.retention_poll_seconds),
+                )
+                if seconds > 0
+            ]
             yield
-            if delivering is not None:
-                delivering.cancel()
+            for task in background:
+                task.cancel()
                 with suppress(asyncio.CancelledError):
-                    await delivering
+                    await task
             if app.state.teams is not None:  # answers still being sent need the engine client
                 await app.state.teams.aclose()
         app.state.database.dispose()
 
+    production = settings.environment is Environment.PRODUCTION
     app = FastAPI(
         title="Practice assistant for children's social care assessments",
         version="0.1.0",
         lifespan=lifespan,
+        # The interactive docs load scripts from a CDN; the schema itself stays available.
+        docs_url=None if production else "/docs",
+        redoc_url=None if production else "/redoc",
     )
     install_error_handlers(app)
 
@@ -157,13 +188,10 @@ def create_app(
             )
         return await call_next(request)
 
-    app.include_router(chat.router)
-    app.include_router(authorities.router)
-    app.include_router(knowledge.router)
-    app.include_router(timescales.router)
-    app.include_router(plans.router)
-    app.include_router(reminders.router)
-    app.include_router(learning.router)
+    # Every /api route needs a signed-in caller (Teams has its own tokens; probes need none).
+    signed_in = [Depends(current_principal)]
+    for module in (chat, authorities, knowledge, timescales, plans, reminders, learning, audit):
+        app.include_router(module.router, dependencies=signed_in)
     app.include_router(health.router)
     app.include_router(teams_router.router)
 

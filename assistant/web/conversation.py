@@ -1,6 +1,7 @@
-"""One conversational turn, whichever channel it came from (web chat, Teams): the message to
-the engine with the worker's authority, the replies back, the citations they used logged, and
-the turn kept in the transcript so that the conversation can be shown again."""
+"""One conversational turn, whichever channel it came from (web chat, Teams): identifying details
+masked, the conversation's owner checked, the message to the engine with the worker's authority,
+the replies back, the answer audited, and the turn kept in the transcript so that the
+conversation can be shown again."""
 
 from __future__ import annotations
 
@@ -10,12 +11,20 @@ from datetime import UTC, datetime
 
 from fastapi.concurrency import run_in_threadpool
 
+from assistant.core.access import Principal, development_principal
+from assistant.core.answer_audit import AuditLog, audit_entry
 from assistant.core.audit import CitationLog, citation_uses
-from assistant.core.authorities import AuthorityDirectory
+from assistant.core.authorities import AuthorityDirectory, UnknownAuthorityError
+from assistant.core.conversations import (
+    ConversationDirectory,
+    continue_conversation,
+    readable_conversation,
+)
+from assistant.core.privacy.redaction import redact, removal_notice
 from assistant.core.procedures.knowledge_base import KnowledgeBase
 from assistant.core.replies import Reply
 from assistant.core.transcript import RECENT_ENTRIES, Transcript, TranscriptEntry, turn_entries
-from assistant.engine_client import EngineClient
+from assistant.engine_client import TURN_ID_KEY, EngineClient
 
 # The most messages a conversation's history returns (its latest).
 MAX_HISTORY = 500
@@ -31,8 +40,10 @@ class ConversationService:
     engine: EngineClient
     knowledge: KnowledgeBase
     citation_log: CitationLog
-    # None keeps no transcript (channels and tests that do not need one).
+    # None keeps no transcript / owners / audit (channels and tests that do not need them).
     transcript: Transcript | None = None
+    conversations: ConversationDirectory | None = None
+    audit: AuditLog | None = None
     clock: Callable[[], datetime] = field(default=_now)
 
     async def turn(
@@ -41,47 +52,106 @@ class ConversationService:
         message: str,
         authority: str | None,
         learner_id: str | None = None,
+        principal: Principal | None = None,
+        turn_id: str | None = None,
     ) -> list[Reply]:
-        """Raises UnknownAuthorityError for an unknown authority, EngineUnavailableError when
+        """Raises UnknownAuthorityError for an authority that is unknown or not the worker's,
+        ConversationNotFoundError for someone else's conversation, EngineUnavailableError when
         the engine is down or does not answer; then nothing is recorded.
 
         `learner_id` names the worker across conversations for learning mode's progress (the
-        web page keeps one); without it the conversation is the learner.
+        web page keeps one; a signed-in worker is always themselves); without it the
+        conversation is the learner. No principal is the local development user. `turn_id`
+        (the client's Idempotency-Key) makes a resent turn answered once (engine/turns.py).
         """
+        principal = principal or development_principal()
         metadata: dict[str, str] = {}
-        if authority is not None:
-            metadata["authority"] = self.authorities.get(authority).id
-        if learner_id is not None:
-            metadata["learner"] = learner_id
+        chosen = self._authority_for(principal, authority)
+        if chosen is not None:
+            metadata["authority"] = chosen
+        learner = principal.subject if principal.signed_in else learner_id
+        if learner is not None:
+            metadata["learner"] = learner
+        if turn_id is not None:
+            metadata[TURN_ID_KEY] = turn_id
+        # Masked before anything keeps or reads it: the engine, its tracker store, the transcript.
+        redaction = redact(message)
         received_at = self.clock()
-        replies = await self.engine.send(conversation_id, message, metadata)
-        answered_at = self.clock()
-        cited = [c.section_id for reply in replies for c in reply.citations]
-        if cited:
-            uses = citation_uses(conversation_id, cited, self.knowledge.section_hashes, answered_at)
-            await run_in_threadpool(self.citation_log.record, uses)
-        if self.transcript is not None:
+        if self.conversations is not None:
             await run_in_threadpool(
-                self._record, conversation_id, message, replies, received_at, answered_at
+                continue_conversation,
+                self.conversations,
+                principal,
+                conversation_id,
+                chosen or principal.authority,
+                received_at,
             )
+        replies = await self.engine.send(conversation_id, redaction.text, metadata)
+        if redaction.changed:
+            replies = [Reply(removal_notice(redaction.removed)), *replies]
+        answered_at = self.clock()
+        await run_in_threadpool(
+            self._record,
+            conversation_id,
+            redaction.text,
+            replies,
+            principal,
+            chosen or principal.authority,
+            received_at,
+            answered_at,
+        )
         return replies
+
+    def _authority_for(self, principal: Principal, requested: str | None) -> str | None:
+        if requested is None:
+            return principal.authority
+        found = self.authorities.get(requested).id
+        if not principal.may_see(found):
+            assert principal.authority is not None
+            raise UnknownAuthorityError(requested, (principal.authority,))
+        return found
 
     def _record(
         self,
         conversation_id: str,
         message: str,
         replies: list[Reply],
+        principal: Principal,
+        authority: str | None,
         received_at: datetime,
         answered_at: datetime,
     ) -> None:
-        assert self.transcript is not None
-        recent = self.transcript.entries(conversation_id, RECENT_ENTRIES)
-        self.transcript.append(
-            turn_entries(conversation_id, message, replies, recent, received_at, answered_at)
-        )
+        cited = [c.section_id for reply in replies for c in reply.citations]
+        if cited:
+            uses = citation_uses(conversation_id, cited, self.knowledge.section_hashes, answered_at)
+            self.citation_log.record(uses)
+        if self.audit is not None:
+            self.audit.record(
+                audit_entry(conversation_id, principal.subject, authority, replies, answered_at)
+            )
+        if self.transcript is not None:
+            recent = self.transcript.entries(conversation_id, RECENT_ENTRIES)
+            self.transcript.append(
+                turn_entries(conversation_id, message, replies, recent, received_at, answered_at)
+            )
 
-    async def history(self, conversation_id: str) -> list[TranscriptEntry]:
-        """The conversation's messages so far (its latest MAX_HISTORY), oldest first."""
+    async def history(
+        self, conversation_id: str, principal: Principal | None = None
+    ) -> list[TranscriptEntry]:
+        """The conversation's messages so far (its latest MAX_HISTORY), oldest first; none for
+        one never used; ConversationNotFoundError for one the principal may not read."""
         if self.transcript is None:
             return []
+        await self.check_readable(conversation_id, principal)
         return await run_in_threadpool(self.transcript.entries, conversation_id, MAX_HISTORY)
+
+    async def check_readable(self, conversation_id: str, principal: Principal | None) -> None:
+        """ConversationNotFoundError unless the principal may read the conversation (theirs,
+        their team's as a manager, or one nobody has used yet)."""
+        if self.conversations is not None:
+            await run_in_threadpool(
+                readable_conversation,
+                self.conversations,
+                principal or development_principal(),
+                conversation_id,
+            )

@@ -9,7 +9,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from assistant.core.access import AccessDeniedError
 from assistant.core.authorities import UnknownAuthorityError
+from assistant.core.conversations import ConversationNotFoundError
 from assistant.core.plans.model import PlanValidationError
 from assistant.core.plans.repository import PlanNotFoundError, PlanVersionConflictError
 from assistant.core.procedures.glossary import UnknownTermError
@@ -18,6 +20,8 @@ from assistant.core.reminders.delivery import ReminderNotFoundError
 from assistant.core.timescales.compute import InvalidTimescaleInputError
 from assistant.core.timescales.working_days import OutsideCalendarError
 from assistant.engine_client import EngineUnavailableError
+from assistant.web.auth import NotSignedInError, SignInUnavailableError
+from assistant.web.rate_limit import RateLimitedError
 
 
 def error_response(
@@ -95,6 +99,33 @@ async def _engine_unavailable(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _not_signed_in(request: Request, exc: Exception) -> JSONResponse:
+    response = error_response(401, "not_signed_in", f"Not signed in: {exc}.")
+    response.headers["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+async def _sign_in_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    return error_response(
+        503, "sign_in_unavailable", "Sign-in cannot be checked at the moment; try again shortly."
+    )
+
+
+async def _access_denied(request: Request, exc: Exception) -> JSONResponse:
+    return error_response(403, "forbidden", str(exc))
+
+
+async def _conversation_not_found(request: Request, exc: Exception) -> JSONResponse:
+    return error_response(404, "conversation_not_found", str(exc))
+
+
+async def _rate_limited(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RateLimitedError)
+    response = error_response(429, "rate_limited", str(exc))
+    response.headers["Retry-After"] = str(exc.retry_after_seconds)
+    return response
+
+
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     return error_response(exc.status_code, "http_error", str(exc.detail))
@@ -113,5 +144,10 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(PlanVersionConflictError, _plan_conflict)
     app.add_exception_handler(PlanValidationError, _invalid_plan)
     app.add_exception_handler(ReminderNotFoundError, _reminder_not_found)
+    app.add_exception_handler(NotSignedInError, _not_signed_in)
+    app.add_exception_handler(SignInUnavailableError, _sign_in_unavailable)
+    app.add_exception_handler(AccessDeniedError, _access_denied)
+    app.add_exception_handler(ConversationNotFoundError, _conversation_not_found)
+    app.add_exception_handler(RateLimitedError, _rate_limited)
 
     app.add_exception_handler(StarletteHTTPException, _http_error)

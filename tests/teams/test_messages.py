@@ -19,6 +19,7 @@ from tests.conftest import FakeEngineClient
 from tests.teams.conftest import (
     APP_ID,
     KENT_TENANT_ID,
+    TENANT_ID,
     USER_AAD_ID,
     FakeTokenProvider,
     TeamsHarness,
@@ -76,7 +77,9 @@ def test_a_valid_request_is_acknowledged_and_answered_through_the_connector(
     (turn,) = teams.engine.sent
     assert turn["message"] == "hi"
     assert turn["conversation_id"].startswith("teams:")
-    assert turn["metadata"] == {}  # this tenant has no authority configured: the user picks
+    # This tenant has no authority configured: the user picks. Their learning progress follows
+    # them (the Teams user) from conversation to conversation.
+    assert turn["metadata"] == {"learner": f"teams:{TENANT_ID}:{USER_AAD_ID}"}
 
 
 @pytest.mark.parametrize(
@@ -212,7 +215,10 @@ def test_the_tenant_sets_the_authority(teams: TeamsHarness) -> None:
     teams.post(teams.activity("hi", tenant_id=KENT_TENANT_ID))
     teams.settle()
     (turn,) = teams.engine.sent
-    assert turn["metadata"] == {"authority": "kent"}
+    assert turn["metadata"] == {
+        "authority": "kent",
+        "learner": f"teams:{KENT_TENANT_ID}:{USER_AAD_ID}",
+    }
     assert turn["conversation_id"].startswith("teams:")
 
 

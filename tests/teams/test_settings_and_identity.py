@@ -18,7 +18,12 @@ from tests.conftest import FakeEngineClient
 from tests.teams.conftest import APP_ID, TENANT_ID, teams_settings
 from tests.teams.fake_connector import FakeConnector
 
-PRODUCTION = {"environment": "production", "secret_key": "s" * 40}
+# Production needs sign-in configured: one service token is enough for these tests.
+PRODUCTION = {
+    "environment": "production",
+    "secret_key": "s" * 40,
+    "api_tokens": [{"name": "monitoring", "sha256": "0" * 64}],
+}
 
 
 def test_anonymous_is_allowed_in_development_only() -> None:

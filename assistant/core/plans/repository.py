@@ -63,6 +63,9 @@ class PlanRepository(Protocol):
 
     def history(self, plan_id: str) -> list[PlanVersionInfo]: ...
 
-    def list(self, authority: str, limit: int = 50) -> list[PlanSummary]:
-        """The authority's plans, most recently changed first."""
+    def list(
+        self, authority: str, limit: int = 50, saved_by: str | None = None
+    ) -> list[PlanSummary]:
+        """The authority's plans, most recently changed first; with `saved_by`, only those
+        that user saved a version of."""
         ...

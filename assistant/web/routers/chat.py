@@ -3,11 +3,14 @@ so far, for a page that is reloaded."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, cast
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Depends, Header, Path, Request
 
+from assistant.core.access import Principal
+from assistant.web.auth import PrincipalDep, current_principal
 from assistant.web.dependencies import ConversationDep
+from assistant.web.rate_limit import RateLimiter
 from assistant.web.schemas import (
     ChatRequest,
     ChatResponse,
@@ -21,14 +24,45 @@ from assistant.web.schemas import (
 router = APIRouter(prefix="/api", tags=["chat"])
 
 
+async def _within_rate(
+    request: Request, principal: Annotated[Principal, Depends(current_principal)]
+) -> Principal:
+    cast(RateLimiter, request.app.state.chat_rate_limiter).take(principal.subject)
+    return principal
+
+
 @router.post(
     "/chat",
     response_model=ChatResponse,
-    responses={404: {"model": ErrorOut}, 422: {"model": ErrorOut}, 503: {"model": ErrorOut}},
+    responses={
+        404: {"model": ErrorOut},
+        422: {"model": ErrorOut},
+        429: {"model": ErrorOut},
+        503: {"model": ErrorOut},
+    },
 )
-async def chat(request: ChatRequest, conversation: ConversationDep) -> ChatResponse:
+async def chat(
+    request: ChatRequest,
+    conversation: ConversationDep,
+    principal: Annotated[Principal, Depends(_within_rate)],
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            min_length=1,
+            max_length=128,
+            pattern=r"^[\w.:@-]+$",
+            description="Optional, one per turn: a turn resent with the same key (after a 503) "
+            "is answered once, from what the engine already did if it had handled it.",
+        ),
+    ] = None,
+) -> ChatResponse:
     replies = await conversation.turn(
-        request.conversation_id, request.message, request.authority, request.learner_id
+        request.conversation_id,
+        request.message,
+        request.authority,
+        request.learner_id,
+        principal,
+        turn_id=idempotency_key,
     )
     return ChatResponse(
         conversation_id=request.conversation_id,
@@ -39,13 +73,15 @@ async def chat(request: ChatRequest, conversation: ConversationDep) -> ChatRespo
 @router.get(
     "/chat/{conversation_id}/messages",
     response_model=HistoryOut,
-    responses={422: {"model": ErrorOut}},
+    responses={404: {"model": ErrorOut}, 422: {"model": ErrorOut}},
 )
 async def history(
-    conversation_id: Annotated[ConversationId, Path()], conversation: ConversationDep
+    conversation_id: Annotated[ConversationId, Path()],
+    conversation: ConversationDep,
+    principal: PrincipalDep,
 ) -> HistoryOut:
     """The conversation's messages so far, oldest first; none for an id never used."""
-    entries = await conversation.history(conversation_id)
+    entries = await conversation.history(conversation_id, principal)
     return HistoryOut(
         conversation_id=conversation_id,
         messages=[

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 
 from assistant.core.learning.progress import progress_json
+from assistant.web.auth import PrincipalDep
 from assistant.web.dependencies import LearnersDep, LearningBankDep
 from assistant.web.schemas import NOT_FOUND_OR_INVALID, ConversationId
 
@@ -19,9 +20,13 @@ router = APIRouter(prefix="/api/learning", tags=["learning"])
 async def progress(
     bank: LearningBankDep,
     learners: LearnersDep,
+    principal: PrincipalDep,
     learner_id: Annotated[ConversationId, Query(description="The id the page sends to /api/chat.")],
 ) -> dict[str, Any]:
-    learner = await run_in_threadpool(learners.get, learner_id)
+    """A signed-in worker's progress is always their own, whatever id the page sends."""
+    learner = await run_in_threadpool(
+        learners.get, principal.subject if principal.signed_in else learner_id
+    )
     return progress_json(bank, learner)
 
 

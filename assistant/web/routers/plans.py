@@ -9,11 +9,15 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Response
 from fastapi.concurrency import run_in_threadpool
 
+from assistant.core.access import Principal
+from assistant.core.authorities import UnknownAuthorityError
 from assistant.core.plans.editing import apply_changes
 from assistant.core.plans.exports import plan_calendar, plan_docx, plan_for_family, plan_markdown
 from assistant.core.plans.model import Plan, plan_to_json
 from assistant.core.plans.presenting import PlanView
+from assistant.core.plans.repository import PlanNotFoundError
 from assistant.core.timescales.formatting import long_date
+from assistant.web.auth import PrincipalDep
 from assistant.web.dependencies import PlansDep, SettingsDep
 from assistant.web.plan_schemas import (
     PlanCreate,
@@ -27,8 +31,6 @@ from assistant.web.plan_schemas import (
 from assistant.web.schemas import NOT_FOUND_OR_INVALID, ErrorOut
 
 router = APIRouter(prefix="/api/plans", tags=["plans"])
-# Until sign-in arrives, changes made through the API are recorded as such.
-API_AUTHOR = "api"
 NOT_FOUND = NOT_FOUND_OR_INVALID
 EXPORTS = {
     "docx": (
@@ -81,6 +83,23 @@ def _view_json(view: PlanView) -> dict[str, Any]:
     }
 
 
+def _own_authority(principal: Principal, authority: str) -> None:
+    """Another authority's id is answered as an unknown one."""
+    if not principal.may_see(authority):
+        assert principal.authority is not None
+        raise UnknownAuthorityError(authority, (principal.authority,))
+
+
+def _visible_plan(
+    plans: PlansDep, principal: Principal, plan_id: str, version: int | None = None
+) -> Plan:
+    """The plan, or PlanNotFoundError when it is another authority's (as if it did not exist)."""
+    plan = plans.repository.get(plan_id, version)
+    if not principal.may_see(plan.authority):
+        raise PlanNotFoundError(plan_id, version)
+    return plan
+
+
 def _out(
     plans: PlansDep, plan: Plan, settings: SettingsDep, moved: tuple[str, ...] = ()
 ) -> PlanOut:
@@ -89,21 +108,28 @@ def _out(
 
 
 @router.post("", status_code=201, response_model=PlanOut, responses=NOT_FOUND)
-def create_plan(body: PlanCreate, plans: PlansDep, settings: SettingsDep) -> PlanOut:
+def create_plan(
+    body: PlanCreate, plans: PlansDep, settings: SettingsDep, principal: PrincipalDep
+) -> PlanOut:
     today = settings.current_date()
     plan = plans.new(body.authority)
+    _own_authority(principal, plan.authority)
     plan = apply_changes(plan, body.changes(), plans.sources(plan.authority))
-    stored = plans.create(plan, API_AUTHOR, datetime.now(UTC), today)
+    stored = plans.create(plan, principal.subject, datetime.now(UTC), today)
     return _out(plans, stored, settings)
 
 
 @router.get("", response_model=PlanListOut, responses=NOT_FOUND)
 def list_plans(
     plans: PlansDep,
+    principal: PrincipalDep,
     authority: Annotated[str, Query(description="An id from GET /api/authorities.")],
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> PlanListOut:
+    """A manager sees all their authority's plans; a practitioner the ones they worked on."""
     plans.sources(authority)  # an unknown authority is a 404 with the valid ids
+    _own_authority(principal, authority)
+    saved_by = None if principal.is_manager else principal.subject
     return PlanListOut(
         plans=[
             PlanSummaryOut(
@@ -114,7 +140,7 @@ def list_plans(
                 finished=s.finished,
                 updated_at=s.updated_at.isoformat(),
             )
-            for s in plans.repository.list(authority, limit)
+            for s in plans.repository.list(authority, limit, saved_by)
         ]
     )
 
@@ -124,24 +150,32 @@ def read_plan(
     plan_id: str,
     plans: PlansDep,
     settings: SettingsDep,
+    principal: PrincipalDep,
     version: Annotated[int | None, Query(ge=1)] = None,
 ) -> PlanOut:
-    return _out(plans, plans.repository.get(plan_id, version), settings)
+    return _out(plans, _visible_plan(plans, principal, plan_id, version), settings)
 
 
 @router.patch(
     "/{plan_id}", response_model=PlanOut, responses={**NOT_FOUND, 409: {"model": ErrorOut}}
 )
-def update_plan(plan_id: str, body: PlanUpdate, plans: PlansDep, settings: SettingsDep) -> PlanOut:
+def update_plan(
+    plan_id: str,
+    body: PlanUpdate,
+    plans: PlansDep,
+    settings: SettingsDep,
+    principal: PrincipalDep,
+) -> PlanOut:
     """Change a plan made from `version`; the dates that moved are listed in `moved`."""
-    before = plans.repository.get(plan_id, body.version)
+    before = _visible_plan(plans, principal, plan_id, body.version)
     after = apply_changes(before, body.changes(), plans.sources(before.authority))
-    saved = plans.save(before, after, API_AUTHOR, datetime.now(UTC), settings.current_date())
+    saved = plans.save(before, after, principal.subject, datetime.now(UTC), settings.current_date())
     return _out(plans, saved.plan, settings, saved.moved)
 
 
 @router.get("/{plan_id}/versions", response_model=PlanHistoryOut, responses=NOT_FOUND)
-def plan_versions(plan_id: str, plans: PlansDep) -> PlanHistoryOut:
+def plan_versions(plan_id: str, plans: PlansDep, principal: PrincipalDep) -> PlanHistoryOut:
+    _visible_plan(plans, principal, plan_id)
     return PlanHistoryOut(
         id=plan_id,
         versions=[
@@ -165,11 +199,12 @@ async def export_plan(
     plan_id: str,
     plans: PlansDep,
     settings: SettingsDep,
+    principal: PrincipalDep,
     format: Annotated[Literal["docx", "md", "ics", "family"], Query()] = "docx",
     version: Annotated[int | None, Query(ge=1)] = None,
 ) -> Response:
     """docx for the record and the manager, md, ics for the dates, family in plain words."""
-    plan = await run_in_threadpool(plans.repository.get, plan_id, version)
+    plan = await run_in_threadpool(_visible_plan, plans, principal, plan_id, version)
     view = plans.view(plan, settings.current_date())
     if format == "docx":
         content: bytes = await run_in_threadpool(plan_docx, view, datetime.now(UTC))

@@ -6,21 +6,38 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from fastapi.concurrency import run_in_threadpool
 
-from assistant.core.reminders.delivery import mark_done
-from assistant.web.dependencies import RemindersDep
+from assistant.core.reminders.delivery import ReminderNotFoundError, mark_done
+from assistant.web.auth import PrincipalDep
+from assistant.web.dependencies import ConversationDep, RemindersDep
 from assistant.web.schemas import NOT_FOUND_OR_INVALID, ConversationId
 
 router = APIRouter(prefix="/api/reminders", tags=["reminders"])
 
 
 @router.get("", responses=NOT_FOUND_OR_INVALID)
-def list_reminders(
-    reminders: RemindersDep, conversation_id: Annotated[ConversationId, Query()]
+async def list_reminders(
+    reminders: RemindersDep,
+    conversation: ConversationDep,
+    principal: PrincipalDep,
+    conversation_id: Annotated[ConversationId, Query()],
 ) -> dict[str, Any]:
-    return {"reminders": [r.to_json() for r in reminders.for_conversation(conversation_id)]}
+    await conversation.check_readable(conversation_id, principal)
+    found = await run_in_threadpool(reminders.for_conversation, conversation_id)
+    return {"reminders": [r.to_json() for r in found if principal.may_see(r.authority)]}
 
 
 @router.post("/{reminder_id}/done", responses=NOT_FOUND_OR_INVALID)
-def reminder_done(reminder_id: str, reminders: RemindersDep) -> dict[str, Any]:
-    return mark_done(reminders, reminder_id, datetime.now(UTC)).to_json()
+async def reminder_done(
+    reminder_id: str,
+    reminders: RemindersDep,
+    conversation: ConversationDep,
+    principal: PrincipalDep,
+) -> dict[str, Any]:
+    reminder = await run_in_threadpool(reminders.get, reminder_id)
+    if not principal.may_see(reminder.authority):
+        raise ReminderNotFoundError(reminder_id)
+    await conversation.check_readable(reminder.conversation_id, principal)
+    done = await run_in_threadpool(mark_done, reminders, reminder_id, datetime.now(UTC))
+    return done.to_json()

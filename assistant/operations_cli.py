@@ -1,0 +1,102 @@
+"""Operator commands: purge old conversations, export the audit log, issue an API token."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+OPERATIONS = ("purge", "audit", "token")
+
+
+def add_operations_commands(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
+    purge = commands.add_parser(
+        "purge", help="delete conversation text older than the retention period (30 days)"
+    )
+    purge.add_argument("--days", type=int, help="keep this many days (ASSISTANT_RETENTION_DAYS)")
+
+    audit = commands.add_parser("audit", help="export the answers audit log (CSV or JSON)")
+    audit.add_argument("--authority", help="one authority's answers (default: all)")
+    audit.add_argument("--since", type=date.fromisoformat, help="from this day, YYYY-MM-DD")
+    audit.add_argument("--until", type=date.fromisoformat, help="to this day, inclusive")
+    audit.add_argument("--format", choices=("csv", "json"), default="csv")
+    audit.add_argument("--out", type=Path, help="file to write (default: standard output)")
+
+    token = commands.add_parser("token", help="issue an API token for a service")
+    token.add_argument("name", help="who it is for, e.g. evaluation")
+    token.add_argument("--role", choices=("practitioner", "manager"), default="practitioner")
+    token.add_argument("--authority", help="the one authority it may act for (default: all)")
+
+
+def run_operation(args: argparse.Namespace) -> int:
+    if args.command == "purge":
+        return _purge(args.days)
+    if args.command == "audit":
+        return _audit(args)
+    return _token(args)
+
+
+def _purge(days: int | None) -> int:
+    from assistant.settings import Settings
+    from assistant.store.database import create_database_engine
+    from assistant.store.migrate import upgrade_to_latest
+    from assistant.store.retention import purge
+
+    settings = Settings()
+    keep = days if days is not None else settings.retention_days
+    if keep < 1:
+        print("--days must be at least 1", file=sys.stderr)
+        return 2
+    engine = create_database_engine(settings.database_url)
+    try:
+        upgrade_to_latest(engine)
+        report = purge(engine, settings.tracker_store_url, datetime.now(UTC) - timedelta(days=keep))
+    finally:
+        engine.dispose()
+    print(report.describe())
+    return 0
+
+
+def _audit(args: argparse.Namespace) -> int:
+    from assistant.core.answer_audit import audit_csv
+    from assistant.settings import Settings
+    from assistant.store.audit_log import SqlAuditLog
+    from assistant.store.database import create_database_engine
+    from assistant.store.migrate import upgrade_to_latest
+
+    def start(day: date | None) -> datetime | None:
+        return None if day is None else datetime.combine(day, time.min, tzinfo=UTC)
+
+    engine = create_database_engine(Settings().database_url)
+    try:
+        upgrade_to_latest(engine)
+        until = None if args.until is None else args.until + timedelta(days=1)
+        entries = SqlAuditLog(engine).entries(args.authority, start(args.since), start(until))
+    finally:
+        engine.dispose()
+    if args.format == "csv":
+        text = audit_csv(entries)
+    else:
+        text = json.dumps({"answers": [e.to_json() for e in entries]}, indent=2) + "\n"
+    if args.out is None:
+        sys.stdout.write(text)
+    else:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text, encoding="utf-8", newline="")
+        print(f"{len(entries)} answers written to {args.out}", file=sys.stderr)
+    return 0
+
+
+def _token(args: argparse.Namespace) -> int:
+    from assistant.web.auth import new_api_token
+
+    token, digest = new_api_token()
+    entry = {"name": args.name, "sha256": digest, "role": args.role, "authority": args.authority}
+    print(f"Token (shown once; give it to the service): {token}")
+    print("Add this entry to ASSISTANT_API_TOKENS (a JSON list):")
+    print(json.dumps(entry))
+    return 0
