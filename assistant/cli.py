@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -68,9 +69,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_stack(args.port, args.engine_port, args.actions_port)
     if args.command == "train":
         from assistant.devstack.layout import ProjectLayout
-        from assistant.devstack.model import ensure_model
+        from assistant.devstack.model import ModelError, ensure_model
 
-        ensure_model(ProjectLayout())
+        try:
+            ensure_model(ProjectLayout())
+        except ModelError as error:
+            print(error, file=sys.stderr)
+            return 1
         return 0
     if args.command == "bench":
         from assistant.devstack.bench import run_bench

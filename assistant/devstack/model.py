@@ -1,10 +1,19 @@
-"""Train the Rasa model only when its inputs changed; otherwise reuse the one we have."""
+"""Train the Rasa model only when its inputs changed; otherwise reuse the one we have.
+
+The engine loads only a model this checkout trained: after training, the model file's SHA-256
+is recorded beside it (`model-<fingerprint>.tar.gz.sha256`, in `sha256sum` format), and
+`verify_model` refuses any model without that record or whose bytes no longer match it. A
+Rasa model is trusted input: its metadata names the Python classes the engine imports and
+runs, with the configuration and data the archive carries (before 3.6.21 it was also
+unpickled: CVE-2024-49375, why 3.6.21 is the floor).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import os
 import subprocess
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -46,19 +55,99 @@ def _prune_old_models(layout: ProjectLayout, keep: Path) -> None:
     for old in models[:-MODELS_KEPT]:
         if old != keep:
             old.unlink(missing_ok=True)
+            hash_record_path(old).unlink(missing_ok=True)
 
 
-class TrainingError(RuntimeError):
+class ModelError(RuntimeError):
+    """The model cannot be had: training failed, or the model is not one we trained."""
+
+
+class TrainingError(ModelError):
     pass
+
+
+class UntrustedModelError(ModelError):
+    """A model without a recorded hash, or whose bytes do not match it: never loaded."""
+
+
+def hash_record_path(model: Path) -> Path:
+    """Where the SHA-256 recorded when `model` was trained is kept: beside it."""
+    return model.with_name(f"{model.name}.sha256")
+
+
+def file_sha256(path: Path) -> str:
+    """The file's SHA-256, read in chunks (models are tens of megabytes)."""
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def record_model_hash(model: Path) -> str:
+    """Record the model's SHA-256 beside it, atomically (a reader never sees half a record)."""
+    digest = file_sha256(model)
+    fd, tmp = tempfile.mkstemp(prefix=f".{model.name}.", suffix=".tmp", dir=model.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as f:
+            f.write(f"{digest}  {model.name}\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, hash_record_path(model))
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return digest
+
+
+def _retrain_advice(model: Path) -> str:
+    return (
+        f"Delete it and train again: `rm {model}` then `.venv/bin/assistant train` "
+        "(or `make clean && make run`, which also removes local databases and logs)."
+    )
+
+
+def verify_model(model: Path) -> None:
+    """Raise UntrustedModelError unless `model` is byte for byte the model we trained.
+
+    Called before every engine start and whenever an existing model is reused.
+    """
+    record = hash_record_path(model)
+    if not model.is_file():
+        raise UntrustedModelError(f"The model {model} does not exist.")
+    try:
+        recorded = record.read_text(encoding="ascii").split()
+    except FileNotFoundError:
+        raise UntrustedModelError(
+            f"Refusing to load the model {model}: no hash was recorded for it ({record.name} "
+            "is missing), so it was not trained by this checkout, or it was trained before "
+            "model hashes were recorded. " + _retrain_advice(model)
+        ) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise UntrustedModelError(
+            f"Refusing to load the model {model}: its hash record {record} cannot be read "
+            f"({error}). " + _retrain_advice(model)
+        ) from None
+    expected = recorded[0].lower() if recorded else ""
+    if len(expected) != 64 or any(c not in "0123456789abcdef" for c in expected):
+        raise UntrustedModelError(
+            f"Refusing to load the model {model}: its hash record {record} is not a SHA-256. "
+            + _retrain_advice(model)
+        )
+    actual = file_sha256(model)
+    if actual != expected:
+        raise UntrustedModelError(
+            f"Refusing to load the model {model}: its SHA-256 is {actual}, not the {expected} "
+            "recorded when it was trained, so the file has changed since. " + _retrain_advice(model)
+        )
 
 
 def ensure_model(layout: ProjectLayout, say: Callable[[str], None] = print) -> Path:
     """Return the model for the current inputs, training it first if there is none."""
     target = model_path(layout)
     if target.is_file():
+        verify_model(target)
         say(f"Using the trained model {target.relative_to(layout.root)} (inputs unchanged).")
         return target
     layout.models.mkdir(parents=True, exist_ok=True)
+    hash_record_path(target).unlink(missing_ok=True)  # a record left without its model
     layout.logs.mkdir(parents=True, exist_ok=True)
     log_path = layout.logs / "train.log"
     say("Training the Rasa model (under a minute on 2 cores)...")
@@ -95,6 +184,7 @@ def ensure_model(layout: ProjectLayout, say: Callable[[str], None] = print) -> P
         code = process.wait()
     if code != 0 or not target.is_file():
         raise TrainingError(f"Training failed (exit {code}); see {log_path}")
+    record_model_hash(target)
     _prune_old_models(layout, keep=target)
     say(f"Model trained: {target.relative_to(layout.root)}")
     return target

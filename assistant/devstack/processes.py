@@ -16,7 +16,7 @@ from types import TracebackType
 from typing import IO, Self
 
 from assistant.devstack.layout import ProjectLayout
-from assistant.devstack.model import engine_environment
+from assistant.devstack.model import engine_environment, verify_model
 
 LOOPBACK = "127.0.0.1"
 
@@ -184,6 +184,7 @@ class Stack:
             ASSISTANT_ACTION_ENDPOINT_URL=f"{cfg.actions_url}/webhook",
             ASSISTANT_TRACKER_DB=str(cfg.tracker_db),
         )
+        verify_model(cfg.model)  # only a model we trained: UntrustedModelError otherwise
         child = self._spawn(
             "engine",
             [

@@ -12,7 +12,7 @@ from types import FrameType
 from typing import IO
 
 from assistant.devstack.layout import ProjectLayout
-from assistant.devstack.model import TrainingError, ensure_model
+from assistant.devstack.model import ModelError, ensure_model
 from assistant.devstack.processes import Stack, StackConfig, StackError
 
 
@@ -86,7 +86,7 @@ def run_stack(web_port: int = 8000, engine_port: int = 5005, actions_port: int =
     except (KeyboardInterrupt, _Stop):
         print("\nStopping...", flush=True)
         return 0
-    except (StackError, TrainingError) as error:
+    except (StackError, ModelError) as error:  # training failed, or an untrusted model
         print(f"\n{error}", file=sys.stderr)
         return 1
     finally:
