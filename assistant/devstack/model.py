@@ -86,6 +86,7 @@ def record_model_hash(model: Path) -> str:
     digest = file_sha256(model)
     fd, tmp = tempfile.mkstemp(prefix=f".{model.name}.", suffix=".tmp", dir=model.parent)
     try:
+        os.fchmod(fd, 0o644)  # like the model beside it (mkstemp makes it 0600)
         with os.fdopen(fd, "w", encoding="ascii") as f:
             f.write(f"{digest}  {model.name}\n")
             f.flush()
