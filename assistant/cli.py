@@ -7,6 +7,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from assistant.operations_cli import OPERATIONS, add_operations_commands, run_operation
+
 
 def _add_knowledge_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     search = commands.add_parser("search", help="search the procedures")
@@ -55,6 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     _add_knowledge_commands(commands)
     _add_due_command(commands)
+    add_operations_commands(commands)
     store_backup = commands.add_parser("backup", help="back up the app store to a file")
     store_backup.add_argument("file", type=Path, help="e.g. var/backups/assistant.json.gz")
     store_restore = commands.add_parser(
@@ -81,6 +84,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from assistant.devstack.bench import run_bench
 
         return run_bench(str(args.base), str(args.engine), int(args.turns))
+    if args.command in OPERATIONS:
+        return run_operation(args)
     if args.command in ("backup", "restore"):
         return _backup_or_restore(args.command, args.file)
     if args.command == "due":

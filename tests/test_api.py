@@ -70,7 +70,7 @@ def test_unknown_authority_is_404_listing_valid_ids(
         ({"message": "hi"}, "conversation_id"),
         ({"conversation_id": "c"}, "message"),
         ({"conversation_id": "c", "message": "   "}, "message"),
-        ({"conversation_id": "c", "message": "x" * 4001}, "message"),
+        ({"conversation_id": "c", "message": "x" * 2001}, "message"),
         ({"conversation_id": "", "message": "hi"}, "conversation_id"),
         ({"conversation_id": "a b/c", "message": "hi"}, "conversation_id"),
         ({"conversation_id": "c", "message": 5}, "message"),

@@ -138,6 +138,8 @@ class Stack:
         env = dict(os.environ)
         env.update(self.config.extra_env)
         env["ASSISTANT_ENGINE_URL"] = self.config.engine_url
+        # The web app purges old conversations from the engine's tracker store too.
+        env.setdefault("ASSISTANT_TRACKER_STORE_URL", f"sqlite:///{self.config.tracker_db}")
         if self.config.database_url:
             env["ASSISTANT_DATABASE_URL"] = self.config.database_url
         return env

@@ -67,11 +67,13 @@ def create_app(
     engine_client: EngineClient | None = None,
     knowledge_base: KnowledgeBase | None = None,
     teams_token_provider: OutboundTokenProvider | None = None,
+    identity_transport: httpx.AsyncBaseTransport | None = None,
 ) -> FastAPI:
     """Build the app; nothing is loaded or connected until it starts.
 
     Tests may pass a fake `engine_client` and a `knowledge_base` shared between apps, and a
-    fake `teams_token_provider` for the Bot Connector (instead of MSAL).
+    fake `teams_token_provider` for the Bot Connector (instead of MSAL), and an
+    `identity_transport` serving the identity provider's keys.
     """
     settings = settings or Settings()
 
@@ -108,7 +110,7 @@ def create_app(
         engine_timeout = httpx.Timeout(settings.engine_timeout_seconds, connect=3.0)
         async with (
             httpx.AsyncClient(timeout=engine_timeout) as http,
-            httpx.AsyncClient(timeout=10.0) as identity_http,
+            httpx.AsyncClient(timeout=10.0, transport=identity_transport) as identity_http,
         ):
             app.state.authenticator = build_authenticator(
                 settings, identity_http, app.state.authorities.ids

@@ -8,7 +8,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
-MAX_MESSAGE_CHARS = 4000
+# Long enough for a detailed question, short enough that a whole case file is not pasted in.
+MAX_MESSAGE_CHARS = 2000
 
 ConversationId = Annotated[
     str,

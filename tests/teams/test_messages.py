@@ -267,10 +267,10 @@ def test_replies_of_one_message_arrive_in_order_as_separate_messages(
 
 def test_an_empty_or_too_long_message_is_answered_without_the_engine(teams: TeamsHarness) -> None:
     teams.post(teams.activity("   "))
-    teams.post(teams.activity("x" * 4001))
+    teams.post(teams.activity("x" * 2001))
     received = teams.connector.wait_for(2)
     assert "typed messages" in received[0].activity["text"]
-    assert "4000 characters" in received[1].activity["text"]
+    assert "2000 characters" in received[1].activity["text"]
     assert teams.engine.sent == []
 
 
