@@ -1,16 +1,43 @@
-"""Talks to the Rasa engine over its REST channel; the app never imports Rasa."""
+"""Talks to the Rasa engine(s) over the REST channel; the app never imports Rasa.
+
+With several engines (the scale-out profile, `ASSISTANT_ENGINE_URLS`) each conversation sticks
+to one of them (assistant/engine_routing.py). A turn moves to the conversation's next engine
+only when its engine could not even be connected to: then the engine never saw the turn, so
+sending it elsewhere cannot answer it twice. Once a request has been sent, any failure (a
+read timeout, a dropped connection, a 5xx) is reported as EngineUnavailableError and the turn
+is not sent again here, because the engine may have handled it; the client may resend it,
+and with the same turn id (the `Idempotency-Key` header of POST /api/chat) the engine answers
+a turn it already handled from its tracker instead of handling it again (engine/turns.py).
+"""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from assistant.core.replies import Button, Citation, Reply
+from assistant.engine_routing import rank_engines
+
+if TYPE_CHECKING:
+    from assistant.settings import Settings
+
+log = logging.getLogger(__name__)
 
 # Structured parts of an action's message that channels may draw (timescales, plan cards).
 PASSED_THROUGH = ("timescales", "plan", "progress")
+# How long an engine that refused a connection is passed over before it is tried first again.
+DEFAULT_DOWN_SECONDS = 5.0
+# The message metadata key carrying the turn id the engine deduplicates on.
+TURN_ID_KEY = "turn_id"
+
+# Failures that happen before any byte of the request reached the engine.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout)
 
 
 class EngineUnavailableError(RuntimeError):
@@ -22,46 +49,172 @@ class EngineStatus:
     reachable: bool
     model_loaded: bool
     detail: str
+    # With several engines: each one's own status, by name (base URL).
+    engines: tuple[tuple[str, EngineStatus], ...] = ()
+
+
+@dataclass(frozen=True)
+class EngineEndpoint:
+    """One engine: its name on the hash ring (its base URL) and its REST channel's routes."""
+
+    name: str
+    webhook_url: str
+    status_url: str
+
+    @classmethod
+    def at(cls, base_url: str, channel: str = "assistant") -> EngineEndpoint:
+        base = base_url.rstrip("/")
+        return cls(
+            name=base,
+            webhook_url=f"{base}/webhooks/{channel}/webhook",
+            status_url=f"{base}/webhooks/{channel}/status",
+        )
 
 
 class EngineClient:
-    """One shared HTTP client for the app's lifetime (connection reuse matters per turn)."""
+    """One shared HTTP client for the app's lifetime (connection reuse matters per turn).
 
-    def __init__(self, http: httpx.AsyncClient, webhook_url: str, status_url: str) -> None:
+    `EngineClient(http, webhook_url, status_url)` talks to one engine; `engines=` to several.
+    """
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        webhook_url: str | None = None,
+        status_url: str | None = None,
+        *,
+        engines: Sequence[EngineEndpoint] = (),
+        down_seconds: float = DEFAULT_DOWN_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        endpoints = list(engines)
+        if webhook_url is not None or status_url is not None:
+            if webhook_url is None or status_url is None or endpoints:
+                raise ValueError("give either webhook_url and status_url, or engines")
+            endpoints = [EngineEndpoint(webhook_url, webhook_url, status_url)]
+        if not endpoints:
+            raise ValueError("at least one engine is needed")
+        names = [e.name for e in endpoints]
+        if len(set(names)) != len(names):
+            raise ValueError(f"engines named twice: {names}")
         self._http = http
-        self._webhook_url = webhook_url
-        self._status_url = status_url
+        self._engines = {e.name: e for e in endpoints}
+        self._down_seconds = down_seconds
+        self._clock = clock
+        self._down_until: dict[str, float] = {}
+
+    @classmethod
+    def from_settings(cls, http: httpx.AsyncClient, settings: Settings) -> EngineClient:
+        return cls(
+            http,
+            engines=[
+                EngineEndpoint.at(url, settings.engine_channel) for url in settings.engine_base_urls
+            ],
+            down_seconds=settings.engine_down_seconds,
+        )
+
+    @property
+    def engine_names(self) -> list[str]:
+        return list(self._engines)
+
+    def ranking(self, conversation_id: str) -> list[str]:
+        """The conversation's engines in order of preference (down or not)."""
+        return rank_engines(conversation_id, list(self._engines))
+
+    def _order(self, ranked: list[EngineEndpoint]) -> list[EngineEndpoint]:
+        """The ranking with engines marked down moved to the end: still tried, as a last
+        resort, so that a turn is not refused while every engine is marked down."""
+        now = self._clock()
+        up = [e for e in ranked if self._down_until.get(e.name, 0.0) <= now]
+        return up + [e for e in ranked if e not in up]
+
+    def _mark_down(self, engine: EngineEndpoint, error: Exception) -> None:
+        if self._down_until.get(engine.name, 0.0) <= self._clock():
+            log.warning(
+                "engine %s unreachable (%s): its conversations go to their next engine for %.0f s",
+                engine.name,
+                type(error).__name__,
+                self._down_seconds,
+            )
+        self._down_until[engine.name] = self._clock() + self._down_seconds
 
     async def send(
         self, conversation_id: str, message: str, metadata: dict[str, Any]
     ) -> list[Reply]:
         body = {"sender": conversation_id, "message": message, "metadata": metadata}
-        try:
-            response = await self._http.post(self._webhook_url, json=body)
-        except httpx.HTTPError as error:
-            raise EngineUnavailableError(f"engine not reachable: {type(error).__name__}") from error
-        if response.status_code != 200:
-            raise EngineUnavailableError(f"engine answered HTTP {response.status_code}")
-        try:
-            raw = response.json()
-        except ValueError as error:
-            raise EngineUnavailableError("engine answered with malformed JSON") from error
-        if not isinstance(raw, list):
-            raise EngineUnavailableError("engine answered with something other than a list")
-        return replies_from_engine(raw)
+        ranked = [self._engines[name] for name in self.ranking(conversation_id)]
+        order = self._order(ranked)
+        refused: list[str] = []
+        for engine in order:
+            try:
+                response = await self._http.post(engine.webhook_url, json=body)
+            except _NOT_SENT as error:
+                # Never connected, so the engine never saw the turn: the next one may take it.
+                self._mark_down(engine, error)
+                refused.append(_failure(engine, error, several=len(order) > 1))
+                continue
+            except httpx.HTTPError as error:
+                # Sent, perhaps handled: sending it again could answer it twice.
+                raise EngineUnavailableError(
+                    f"engine {engine.name} did not answer: {type(error).__name__}"
+                ) from error
+            self._down_until.pop(engine.name, None)
+            if engine is not ranked[0]:
+                log.warning(
+                    "conversation %s re-routed to engine %s: its engine %s is down (%s)",
+                    conversation_id,
+                    engine.name,
+                    ranked[0].name,
+                    "; ".join(refused) or "marked down",
+                )
+            return _replies_from_response(response)
+        raise EngineUnavailableError(f"engine not reachable: {'; '.join(refused)}")
 
     async def status(self) -> EngineStatus:
+        """Ready when at least one engine has a model loaded; each engine's status attached."""
+        engines = list(self._engines.values())
+        statuses = await asyncio.gather(*(self._status_of(e) for e in engines))
+        if len(engines) == 1:
+            return statuses[0]
+        return EngineStatus(
+            reachable=any(s.reachable for s in statuses),
+            model_loaded=any(s.model_loaded for s in statuses),
+            detail="; ".join(
+                f"{e.name}: {s.detail}" for e, s in zip(engines, statuses, strict=True)
+            ),
+            engines=tuple((e.name, s) for e, s in zip(engines, statuses, strict=True)),
+        )
+
+    async def _status_of(self, engine: EngineEndpoint) -> EngineStatus:
         try:
-            response = await self._http.get(self._status_url)
+            response = await self._http.get(engine.status_url)
         except httpx.HTTPError as error:
             return EngineStatus(False, False, f"not reachable: {type(error).__name__}")
         try:
             body = response.json()
         except ValueError:
             body = {}
+        if not isinstance(body, dict):
+            body = {}
         loaded = response.status_code == 200 and bool(body.get("model_loaded"))
         detail = str(body.get("model_file") or "") if loaded else f"HTTP {response.status_code}"
         return EngineStatus(True, loaded, detail or "model loaded")
+
+
+def _failure(engine: EngineEndpoint, error: Exception, *, several: bool) -> str:
+    return f"{engine.name}: {type(error).__name__}" if several else type(error).__name__
+
+
+def _replies_from_response(response: httpx.Response) -> list[Reply]:
+    if response.status_code != 200:
+        raise EngineUnavailableError(f"engine answered HTTP {response.status_code}")
+    try:
+        raw = response.json()
+    except ValueError as error:
+        raise EngineUnavailableError("engine answered with malformed JSON") from error
+    if not isinstance(raw, list):
+        raise EngineUnavailableError("engine answered with something other than a list")
+    return replies_from_engine(raw)
 
 
 def _buttons(raw: Any) -> tuple[Button, ...]:
