@@ -56,6 +56,7 @@ from assistant.web.routers import (
     reminders,
     timescales,
 )
+from assistant.web.schemas import ErrorOut
 
 STATIC_DIR = Path(__file__).parent / "static"
 # Large enough for any message within the contract's limits, small enough to refuse abuse early.
@@ -176,6 +177,15 @@ def create_app(
         # The interactive docs load scripts from a CDN; the schema itself stays available.
         docs_url=None if production else "/docs",
         redoc_url=None if production else "/redoc",
+        # What any route may answer besides its own: an unreadable or too large body, no
+        # sign-in, sign-in that cannot be checked right now.
+        responses={
+            400: {"model": ErrorOut, "description": "The request could not be read."},
+            401: {"model": ErrorOut, "description": "Not signed in."},
+            413: {"model": ErrorOut, "description": "The request body is too large."},
+            422: {"model": ErrorOut, "description": "The request is not valid."},
+            503: {"model": ErrorOut, "description": "Sign-in or the engine is unavailable."},
+        },
     )
     install_error_handlers(app)
 

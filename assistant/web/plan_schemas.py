@@ -18,10 +18,12 @@ from assistant.core.plans.model import (
     Decision,
     ReviewPoint,
 )
-from assistant.web.schemas import IsoDate
+from assistant.web.schemas import MAX_COUNT, NOT_BLANK, IsoDate
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_ANSWER_CHARS)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+ShortText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300, pattern=NOT_BLANK)
+]
 BranchId = Literal[
     "homeless-16-17", "trafficking-nrm", "family-abroad", "extra-familial-harm", "pre-birth"
 ]
@@ -107,7 +109,9 @@ class PlanCreate(PlanFields):
 
 class PlanUpdate(PlanFields):
     version: int = Field(
-        ge=1, description="The version this change was made to; 409 if the plan has moved on."
+        ge=1,
+        le=MAX_COUNT,
+        description="The version this change was made to; 409 if the plan has moved on.",
     )
 
 

@@ -11,12 +11,20 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 # Long enough for a detailed question, short enough that a whole case file is not pasted in.
 MAX_MESSAGE_CHARS = 2000
 
+# ASCII only, unstripped: the schema's pattern (ECMA regex, where \w is ASCII) is the rule.
 ConversationId = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=128, pattern=r"^[\w.:@-]+$"),
+    str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:@-]+$")
 ]
+# "Something other than spaces", said in the schema too, so that clients know a blank message is
+# refused (pydantic strips before it checks the length; the schema cannot say that).
+NOT_BLANK = r"[^\s\x1c-\x1f\x85]"  # Python strips \x1c-\x1f and NEL too; ECMA \s does not
+# Plan versions and the like: far beyond any real count, within every database's integers.
+MAX_COUNT = 2**31 - 1
 MessageText = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_MESSAGE_CHARS)
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=MAX_MESSAGE_CHARS, pattern=NOT_BLANK
+    ),
 ]
 
 

@@ -14,7 +14,7 @@ from assistant.core.answer_audit import AuditLog, audit_csv
 from assistant.core.authorities import UnknownAuthorityError
 from assistant.web.auth import PrincipalDep
 from assistant.web.dependencies import AuthoritiesDep
-from assistant.web.schemas import ErrorOut
+from assistant.web.schemas import ErrorOut, IsoDate
 
 router = APIRouter(prefix="/api", tags=["audit"])
 
@@ -42,8 +42,8 @@ async def export_audit(
     principal: PrincipalDep,
     authorities: AuthoritiesDep,
     authority: Annotated[str | None, Query(description="Yours unless you serve several.")] = None,
-    since: Annotated[date | None, Query(description="From this day (UTC), inclusive.")] = None,
-    until: Annotated[date | None, Query(description="To this day (UTC), inclusive.")] = None,
+    since: Annotated[IsoDate | None, Query(description="From this day (UTC), inclusive.")] = None,
+    until: Annotated[IsoDate | None, Query(description="To this day (UTC), inclusive.")] = None,
     format: Annotated[Literal["json", "csv"], Query()] = "json",
 ) -> Response:
     principal.require_manager("export the audit log")

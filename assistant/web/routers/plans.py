@@ -28,7 +28,7 @@ from assistant.web.plan_schemas import (
     PlanUpdate,
     PlanVersionOut,
 )
-from assistant.web.schemas import NOT_FOUND_OR_INVALID, ErrorOut
+from assistant.web.schemas import MAX_COUNT, NOT_FOUND_OR_INVALID, ErrorOut
 
 router = APIRouter(prefix="/api/plans", tags=["plans"])
 NOT_FOUND = NOT_FOUND_OR_INVALID
@@ -151,7 +151,7 @@ def read_plan(
     plans: PlansDep,
     settings: SettingsDep,
     principal: PrincipalDep,
-    version: Annotated[int | None, Query(ge=1)] = None,
+    version: Annotated[int | None, Query(ge=1, le=MAX_COUNT)] = None,
 ) -> PlanOut:
     return _out(plans, _visible_plan(plans, principal, plan_id, version), settings)
 
@@ -201,7 +201,7 @@ async def export_plan(
     settings: SettingsDep,
     principal: PrincipalDep,
     format: Annotated[Literal["docx", "md", "ics", "family"], Query()] = "docx",
-    version: Annotated[int | None, Query(ge=1)] = None,
+    version: Annotated[int | None, Query(ge=1, le=MAX_COUNT)] = None,
 ) -> Response:
     """docx for the record and the manager, md, ics for the dates, family in plain words."""
     plan = await run_in_threadpool(_visible_plan, plans, principal, plan_id, version)
