@@ -452,7 +452,8 @@
     let body;
     try {
       const response = await fetch("/api/chat/" + encodeURIComponent(wanted) + "/messages");
-      if (response.status === 422) { conversationId = newConversationId(); }
+      // An id that is malformed or not this worker's (signed in as someone else): start afresh.
+      if (response.status === 422 || response.status === 404) { conversationId = newConversationId(); }
       if (!response.ok) return;
       body = await response.json();
     } catch (err) {
