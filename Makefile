@@ -106,8 +106,21 @@ audit: $(APP_STAMP) ## pip-audit both environments' pins; fails on a new advisor
 
 # `audit` is not a prerequisite of `test` yet: from CI's network the vulnerability service
 # answers for no pinned release, so it would fail every run (SECURITY.md, "Dependency audit").
+.PHONY: lint-deploy
+lint-deploy: $(APP_STAMP) ## yamllint deploy/, and the Kubernetes manifests against Kubernetes' schemas (offline)
+	$(APP_VENV)/bin/yamllint --strict -c deploy/.yamllint.yml deploy
+	@for version in 1.30.0 1.37.0; do \
+	  echo "kubernetes-validate --strict -k $$version deploy/k8s"; \
+	  $(APP_VENV)/bin/kubernetes-validate --strict --quiet -k $$version \
+	    $$(ls deploy/k8s/*.yaml | grep -v kustomization.yaml) || exit 1; \
+	done
+
+.PHONY: test-scale
+test-scale: install system-packages ## Scale-out profile on loopback (PostgreSQL, Redis, 2 engines, 2 web apps, nginx): 50x10 turns, one engine killed
+	$(APP_PY) -m tests.scale.run_scale
+
 .PHONY: test
-test: lint typecheck validate unit nlu-cv test-stories integration ## Everything CI runs
+test: lint lint-deploy typecheck validate unit nlu-cv test-stories integration ## Everything CI runs
 
 .PHONY: bench
 bench: $(APP_STAMP) ## Latency and throughput of /api/chat against the running assistant (make run first)
