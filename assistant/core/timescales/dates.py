@@ -30,7 +30,10 @@ MONTHS = {
     for name in names
 }
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-_MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+# Words that are looked up once matched are matched ASCII-only, (?a:...): under IGNORECASE
+# alone "sept" with a long s (U+017F) or "friday" with a dotless i (U+0131) would match, and
+# then not be found in the tables.
+_MONTH = r"(?P<month>(?a:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r"))\.?"
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
 _YEAR = r"(?:,?\s+(?P<year>\d{4}))?"
 
@@ -46,9 +49,9 @@ PATTERNS = [
     (
         "relative",
         re.compile(
-            r"\b(?P<word>today|yesterday|tomorrow|"
-            r"(?:last|this|on)\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
-            r"(?P<count>\d{1,3}|a|one|two|three|four)\s+(?P<unit>days?|weeks?)\s+ago)\b",
+            r"\b(?P<word>(?a:today|yesterday|tomorrow)|"
+            r"(?a:last|this|on)\s+(?a:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
+            r"(?P<count>\d{1,3}|(?a:a|one|two|three|four))\s+(?P<unit>(?a:days?|weeks?))\s+ago)\b",
             re.IGNORECASE,
         ),
     ),
