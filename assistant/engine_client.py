@@ -198,6 +198,8 @@ class EngineClient:
             body = {}
         loaded = response.status_code == 200 and bool(body.get("model_loaded"))
         detail = str(body.get("model_file") or "") if loaded else f"HTTP {response.status_code}"
+        if body.get("tracker_store") == "unavailable":  # engine/channels.py: it fails closed
+            detail = "tracker store unavailable: turns are refused"
         return EngineStatus(True, loaded, detail or "model loaded")
 
 

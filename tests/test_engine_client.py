@@ -76,6 +76,16 @@ def test_status_reports_a_loaded_model() -> None:
     )
 
 
+def test_status_says_when_the_engine_s_tracker_store_is_down() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        body = {"model_loaded": True, "model_file": "m.tar.gz", "tracker_store": "unavailable"}
+        return httpx.Response(503, json=body)
+
+    status = asyncio.run(_client(handler).status())
+    assert (status.reachable, status.model_loaded) == (True, False)
+    assert status.detail == "tracker store unavailable: turns are refused"
+
+
 def test_plain_and_custom_messages_become_replies() -> None:
     citation = {
         "authority": "kent",

@@ -59,7 +59,7 @@ def test_a_failing_tracker_store_is_a_503_and_the_conversation_survives(stack: S
         assert refused.json()["error"] == "engine_unavailable"
         ready = httpx.get(f"{base}/readyz", timeout=30)
         assert ready.status_code == 503
-        assert ready.json()["engine"]["model_loaded"] is False
+        assert ready.json()["engine"]["detail"] == "tracker store unavailable: turns are refused"
 
     assert httpx.get(f"{base}/readyz", timeout=30).status_code == 200
     again = say("what are the timescales")

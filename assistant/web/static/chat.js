@@ -367,6 +367,20 @@
   }
 
   // `shown` is what the worker sees for a quick reply (its title; `text` is its payload).
+  // A turn that failed (503, network) and is sent again keeps its Idempotency-Key, so that if
+  // the engine had in fact handled it, the server answers it from there instead of twice.
+  let unanswered = null;  // {conversation, text, key}
+  function turnKey(conversation, text) {
+    if (!unanswered || unanswered.conversation !== conversation || unanswered.text !== text) {
+      unanswered = { conversation: conversation, text: text, key: newTurnKey() };
+    }
+    return unanswered.key;
+  }
+  function newTurnKey() {
+    return crypto.randomUUID ? crypto.randomUUID()
+      : String(Date.now()) + Math.random().toString(16).slice(2);
+  }
+
   async function send(text, shown, fromButton) {
     const mine = workerBubble(shown || text);
     log.appendChild(mine);
@@ -376,10 +390,11 @@
     const sentFor = conversationId;
     inFlight += 1;
     const retry = fromButton ? "Try the button again." : "Your message is still in the box; try again.";
+    const key = turnKey(sentFor, text);
     try {
       const response = await fetch("/api/chat", {
         method: "POST",
-        headers: { "Content-Type": "application/json" },
+        headers: { "Content-Type": "application/json", "Idempotency-Key": key },
         body: JSON.stringify({
           conversation_id: sentFor, message: text, authority: picker.value || null, learner_id: learnerId,
         }),
@@ -390,6 +405,7 @@
         errorBubble((body.message || ("Something went wrong (HTTP " + response.status + ").")) + " " + retry);
         return false;
       }
+      if (unanswered && unanswered.key === key) unanswered = null;
       if (sentFor !== conversationId) return true;  // a new conversation was started meanwhile
       seen += 1 + body.messages.length;
       let last = mine;
