@@ -80,12 +80,16 @@ def test_settings(tmp_path: Path) -> Settings:
     )
 
 
+# Development mode answers only this machine: test clients come from loopback.
+LOCAL_CLIENT = ("127.0.0.1", 50000)
+
+
 @pytest.fixture
 def client(
     test_settings: Settings, fake_engine: FakeEngineClient, knowledge_base: KnowledgeBase
 ) -> Iterator[TestClient]:
     app = create_app(test_settings, engine_client=fake_engine, knowledge_base=knowledge_base)  # type: ignore[arg-type]
-    with TestClient(app) as test_client:
+    with TestClient(app, client=LOCAL_CLIENT) as test_client:
         yield test_client
 
 

@@ -11,7 +11,7 @@ from assistant.core.procedures.knowledge_base import KnowledgeBase
 from assistant.devstack.processes import free_port
 from assistant.settings import Settings
 from assistant.web.app import create_app
-from tests.conftest import FakeEngineClient
+from tests.conftest import LOCAL_CLIENT, FakeEngineClient
 
 
 def test_chat_forwards_the_message_with_the_authority_as_metadata(
@@ -176,7 +176,9 @@ def test_with_the_real_engine_client_a_closed_engine_port_is_503(
     test_settings: Settings, knowledge_base: KnowledgeBase
 ) -> None:
     settings = test_settings.model_copy(update={"engine_url": f"http://127.0.0.1:{free_port()}"})
-    with TestClient(create_app(settings, knowledge_base=knowledge_base)) as real:
+    with TestClient(
+        create_app(settings, knowledge_base=knowledge_base), client=LOCAL_CLIENT
+    ) as real:
         response = real.post("/api/chat", json={"conversation_id": "c", "message": "hi"})
         assert response.status_code == 503
         assert response.json()["error"] == "engine_unavailable"

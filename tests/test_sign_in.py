@@ -518,3 +518,22 @@ def test_a_flood_of_messages_from_one_user_is_refused_with_retry_after(
         assert 1 <= int(refused.headers["Retry-After"]) <= 10
         assert chat(client, users.ben, "another").status_code == 200  # per user
     assert len(fake_engine.sent) == 3
+
+
+def test_development_mode_answers_only_this_machine(
+    tmp_path: Path, fake_engine: FakeEngineClient, knowledge_base: KnowledgeBase
+) -> None:
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'app.db'}",
+        knowledge_dir=KNOWLEDGE_DIR,
+        reminder_poll_seconds=0,
+        retention_poll_seconds=0,
+    )
+    app = create_app(settings, engine_client=fake_engine, knowledge_base=knowledge_base)  # type: ignore[arg-type]
+    with TestClient(app, client=("192.168.1.20", 50000)) as remote:
+        refused = remote.get("/api/authorities")
+        assert refused.status_code == 401
+        assert "answers only this machine" in refused.json()["message"]
+        assert remote.get("/healthz").status_code == 200
+    with TestClient(app, client=("127.0.0.1", 50000)) as local:
+        assert local.get("/api/authorities").status_code == 200

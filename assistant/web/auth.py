@@ -208,12 +208,25 @@ def build_authenticator(
     return Authenticator(list(settings.api_tokens), oidc)
 
 
+def is_loopback_client(host: str | None) -> bool:
+    return host is not None and (host in ("::1", "localhost") or host.startswith("127."))
+
+
 async def current_principal(request: Request) -> Principal:
     """The signed-in caller (401 otherwise); computed once per request."""
     cached = getattr(request.state, "principal", None)
     if isinstance(cached, Principal):
         return cached
     authenticator = cast(Authenticator, request.app.state.authenticator)
+    # Development mode has no sign-in, so it answers this machine only, however the server
+    # was started (the settings also refuse a host other than 127.0.0.1).
+    if not authenticator.required and not is_loopback_client(
+        request.client.host if request.client else None
+    ):
+        raise NotSignedInError(
+            "this assistant runs in development mode and answers only this machine; "
+            "configure sign-in (README, 'Sign-in, privacy and records') to serve others"
+        )
     principal = await authenticator.principal(request.headers.get("authorization"))
     request.state.principal = principal
     return principal

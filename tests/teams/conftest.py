@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from assistant.core.procedures.knowledge_base import KnowledgeBase
 from assistant.settings import Settings
 from assistant.web.app import create_app
-from tests.conftest import KNOWLEDGE_DIR, FakeEngineClient
+from tests.conftest import KNOWLEDGE_DIR, LOCAL_CLIENT, FakeEngineClient
 from tests.teams.fake_connector import FakeConnector, RunningConnector, TokenFactory
 
 APP_ID = "3f6c1b0e-8a3d-4c59-9e1a-2b7d4c6e8f01"
@@ -147,7 +147,7 @@ def _teams_app(
         knowledge_base=knowledge_base,
         teams_token_provider=provider,
     )
-    with TestClient(app) as client:
+    with TestClient(app, client=LOCAL_CLIENT) as client:
         yield client, engine, provider, folder
 
 

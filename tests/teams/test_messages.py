@@ -15,7 +15,7 @@ from assistant.core.procedures.knowledge_base import KnowledgeBase
 from assistant.core.replies import Button, Citation, Reply
 from assistant.teams.agent import ENGINE_DOWN_TEXT
 from assistant.web.app import create_app
-from tests.conftest import FakeEngineClient
+from tests.conftest import LOCAL_CLIENT, FakeEngineClient
 from tests.teams.conftest import (
     APP_ID,
     KENT_TENANT_ID,
@@ -185,7 +185,7 @@ def test_a_retry_to_another_instance_is_caught_through_the_database(
         knowledge_base=knowledge_base,
         teams_token_provider=FakeTokenProvider(),
     )
-    with TestClient(other) as client:
+    with TestClient(other, client=LOCAL_CLIENT) as client:
         token = teams.tokens.token(activity["serviceUrl"])
         response = client.post(
             "/api/messages", json=activity, headers={"Authorization": f"Bearer {token}"}
@@ -319,7 +319,7 @@ def test_anonymous_development_mode_accepts_no_token_and_sends_none(
         teams_allow_anonymous=True,
     )
     app = create_app(settings, engine_client=fake_engine, knowledge_base=knowledge_base)  # type: ignore[arg-type]
-    with TestClient(app) as client:
+    with TestClient(app, client=LOCAL_CLIENT) as client:
         activity = message_activity("hi", fake_connector.service_url)
         assert client.post("/api/messages", json=activity).status_code == 202
         (received,) = fake_connector.wait_for(1)

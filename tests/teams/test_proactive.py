@@ -11,7 +11,7 @@ from assistant.core.replies import Button, Reply
 from assistant.teams.identity import sender_id
 from assistant.teams.proactive import TeamsMessenger
 from assistant.web.app import create_app
-from tests.conftest import FakeEngineClient
+from tests.conftest import LOCAL_CLIENT, FakeEngineClient
 from tests.teams.conftest import (
     APP_ID,
     TENANT_ID,
@@ -76,6 +76,6 @@ def test_the_reference_survives_a_restart(
         knowledge_base=knowledge_base,
         teams_token_provider=FakeTokenProvider(),
     )
-    with TestClient(restarted) as client:
+    with TestClient(restarted, client=LOCAL_CLIENT) as client:
         assert client.portal.call(_messenger(client).send, sender, [Reply("Later.")]) is True
     assert teams.connector.wait_for(2)[1].activity["text"] == "Later."

@@ -14,7 +14,7 @@ from assistant.teams.channel import TeamsConfigurationError
 from assistant.teams.connector import ServiceUrlAllowList
 from assistant.teams.identity import MAX_SENDER_ID_CHARS, authority_for, sender_id
 from assistant.web.app import create_app
-from tests.conftest import FakeEngineClient
+from tests.conftest import LOCAL_CLIENT, FakeEngineClient
 from tests.teams.conftest import APP_ID, TENANT_ID, teams_settings
 from tests.teams.fake_connector import FakeConnector
 
@@ -93,7 +93,7 @@ def test_an_unknown_authority_in_the_mapping_stops_the_app_starting(
     app = create_app(settings, engine_client=FakeEngineClient(), knowledge_base=knowledge_base)  # type: ignore[arg-type]
     with (
         pytest.raises(TeamsConfigurationError, match="'narnia', which is not an authority"),
-        TestClient(app),
+        TestClient(app, client=LOCAL_CLIENT),
     ):
         pass
 
@@ -105,7 +105,7 @@ def test_signing_keys_out_of_reach_is_503_so_teams_tries_again(
         tmp_path, connector, teams_openid_metadata_url="http://127.0.0.1:9/metadata"
     )
     app = create_app(settings, engine_client=FakeEngineClient(), knowledge_base=knowledge_base)  # type: ignore[arg-type]
-    with TestClient(app) as client:
+    with TestClient(app, client=LOCAL_CLIENT) as client:
         response = client.post(
             "/api/messages",
             json={"type": "message", "serviceUrl": connector.service_url, "channelId": "msteams"},
