@@ -182,8 +182,12 @@ class ActionShowSection(GuardedAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         section_id = next(tracker.get_latest_entity_values("section_id"), None)
+        if section_id is None:
+            # Typed words, not a source button: "the section 47 enquiry, what next?" names the
+            # Act's section, not one of ours. Answer the question from the procedure instead.
+            return ActionAnswerProcedure().run(dispatcher, tracker, domain)
         knowledge = knowledge_base()
-        section = knowledge.sections.get(str(section_id)) if section_id else None
+        section = knowledge.sections.get(str(section_id))
         if section is None:
             send(dispatcher, Reply("I couldn't find that section. Ask me the question again "
                                    "and use the sources listed with the answer."))  # fmt: skip

@@ -136,6 +136,29 @@ def test_show_section_gives_the_text_and_its_citation() -> None:
     assert messages[0]["citations"][0]["section_id"] == "kent/11-timescales"
 
 
+def test_show_section_typed_without_a_source_answers_from_the_procedure() -> None:
+    # "section 47" is the Children Act's, not a section of ours: no dead end, an answer.
+    messages, _ = run(
+        ActionShowSection(),
+        "mum rang about the section 47 enquiry, what happens next",
+        "show_section",
+    )
+    [answer] = messages
+    assert "couldn't find that section" not in answer["text"]
+    assert "Kent procedure" in answer["text"]
+    assert answer["citations"] and all(c["authority"] == "kent" for c in answer["citations"])
+
+
+def test_an_unknown_section_reference_says_so() -> None:
+    messages, _ = run(
+        ActionShowSection(),
+        '/show_section{"section_id": "kent/99-nothing"}',
+        "show_section",
+        entities=[{"entity": "section_id", "value": "kent/99-nothing"}],
+    )
+    assert messages[0]["text"].startswith("I couldn't find that section.")
+
+
 def test_an_edd_alone_gives_the_pre_birth_date_and_asks_for_the_referral() -> None:
     messages, events = run(
         ActionTimescales(),
