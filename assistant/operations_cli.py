@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 OPERATIONS = ("purge", "audit", "token")
@@ -62,20 +62,16 @@ def _purge(days: int | None) -> int:
 
 
 def _audit(args: argparse.Namespace) -> int:
-    from assistant.core.answer_audit import audit_csv
+    from assistant.core.answer_audit import audit_csv, audit_window
     from assistant.settings import Settings
     from assistant.store.audit_log import SqlAuditLog
     from assistant.store.database import create_database_engine
     from assistant.store.migrate import upgrade_to_latest
 
-    def start(day: date | None) -> datetime | None:
-        return None if day is None else datetime.combine(day, time.min, tzinfo=UTC)
-
     engine = create_database_engine(Settings().database_url)
     try:
         upgrade_to_latest(engine)
-        until = None if args.until is None else args.until + timedelta(days=1)
-        entries = SqlAuditLog(engine).entries(args.authority, start(args.since), start(until))
+        entries = SqlAuditLog(engine).entries(args.authority, *audit_window(args.since, args.until))
     finally:
         engine.dispose()
     if args.format == "csv":

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from assistant.core.authorities import UnknownAuthorityError
+
 
 class Role(StrEnum):
     PRACTITIONER = "practitioner"
@@ -44,6 +46,12 @@ class Principal:
 
     def may_see(self, authority: str) -> bool:
         return self.authority is None or self.authority == authority
+
+    def require_authority(self, authority: str) -> None:
+        """Another authority's id is answered as an unknown one, listing the caller's own."""
+        if not self.may_see(authority):
+            assert self.authority is not None
+            raise UnknownAuthorityError(authority, (self.authority,))
 
     def owns(self, owner_subject: str) -> bool:
         return owner_subject == self.subject

@@ -10,7 +10,7 @@ import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Protocol
 
 from assistant.core.replies import Reply
@@ -73,6 +73,17 @@ class AuditLog(Protocol):
     ) -> list[AuditEntry]:
         """Oldest first; `authority` None is every authority; `until` is exclusive."""
         ...
+
+
+def audit_window(since: date | None, until: date | None) -> tuple[datetime | None, datetime | None]:
+    """Whole days in UTC, both inclusive, as the [start, end) that `AuditLog.entries` takes."""
+
+    def start_of(day: date) -> datetime:
+        return datetime.combine(day, time.min, tzinfo=UTC)
+
+    start = None if since is None else start_of(since)
+    end = None if until is None or until == date.max else start_of(until + timedelta(days=1))
+    return start, end
 
 
 def audit_entry(

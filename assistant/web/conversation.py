@@ -14,7 +14,7 @@ from fastapi.concurrency import run_in_threadpool
 from assistant.core.access import Principal, development_principal
 from assistant.core.answer_audit import AuditLog, audit_entry
 from assistant.core.audit import CitationLog, citation_uses
-from assistant.core.authorities import AuthorityDirectory, UnknownAuthorityError
+from assistant.core.authorities import AuthorityDirectory
 from assistant.core.conversations import (
     ConversationDirectory,
     continue_conversation,
@@ -106,9 +106,7 @@ class ConversationService:
         if requested is None:
             return principal.authority
         found = self.authorities.get(requested).id
-        if not principal.may_see(found):
-            assert principal.authority is not None
-            raise UnknownAuthorityError(requested, (principal.authority,))
+        principal.require_authority(found)
         return found
 
     def _record(

@@ -4,14 +4,12 @@ supervision record or an inspection, as JSON or CSV."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Literal, cast
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
-from assistant.core.answer_audit import AuditLog, audit_csv
-from assistant.core.authorities import UnknownAuthorityError
+from assistant.core.answer_audit import AuditLog, audit_csv, audit_window
 from assistant.web.auth import PrincipalDep
 from assistant.web.dependencies import AuthoritiesDep
 from assistant.web.schemas import ErrorOut, IsoDate
@@ -19,10 +17,6 @@ from assistant.web.schemas import ErrorOut, IsoDate
 router = APIRouter(prefix="/api", tags=["audit"])
 
 MAX_ENTRIES = 50_000
-
-
-def _start_of(day: date | None) -> datetime | None:
-    return None if day is None else datetime.combine(day, time.min, tzinfo=UTC)
 
 
 @router.get(
@@ -50,12 +44,10 @@ async def export_audit(
     chosen = authority if authority is not None else principal.authority
     if chosen is not None:
         chosen = authorities.get(chosen).id
-        if not principal.may_see(chosen):
-            assert principal.authority is not None
-            raise UnknownAuthorityError(chosen, (principal.authority,))
-    end = None if until is None or until == date.max else _start_of(until + timedelta(days=1))
+        principal.require_authority(chosen)
+    start, end = audit_window(since, until)
     log = cast(AuditLog, request.app.state.audit_log)
-    entries = await run_in_threadpool(log.entries, chosen, _start_of(since), end, MAX_ENTRIES)
+    entries = await run_in_threadpool(log.entries, chosen, start, end, MAX_ENTRIES)
     stamp = f"{chosen or 'all'}-{since or 'start'}-to-{until or 'now'}"
     if format == "csv":
         return Response(

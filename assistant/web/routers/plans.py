@@ -10,7 +10,6 @@ from fastapi import APIRouter, Query, Response
 from fastapi.concurrency import run_in_threadpool
 
 from assistant.core.access import Principal
-from assistant.core.authorities import UnknownAuthorityError
 from assistant.core.plans.editing import apply_changes
 from assistant.core.plans.exports import plan_calendar, plan_docx, plan_for_family, plan_markdown
 from assistant.core.plans.model import Plan, plan_to_json
@@ -83,13 +82,6 @@ def _view_json(view: PlanView) -> dict[str, Any]:
     }
 
 
-def _own_authority(principal: Principal, authority: str) -> None:
-    """Another authority's id is answered as an unknown one."""
-    if not principal.may_see(authority):
-        assert principal.authority is not None
-        raise UnknownAuthorityError(authority, (principal.authority,))
-
-
 def _visible_plan(
     plans: PlansDep, principal: Principal, plan_id: str, version: int | None = None
 ) -> Plan:
@@ -113,7 +105,7 @@ def create_plan(
 ) -> PlanOut:
     today = settings.current_date()
     plan = plans.new(body.authority)
-    _own_authority(principal, plan.authority)
+    principal.require_authority(plan.authority)
     plan = apply_changes(plan, body.changes(), plans.sources(plan.authority))
     stored = plans.create(plan, principal.subject, datetime.now(UTC), today)
     return _out(plans, stored, settings)
@@ -128,7 +120,7 @@ def list_plans(
 ) -> PlanListOut:
     """A manager sees all their authority's plans; a practitioner the ones they worked on."""
     plans.sources(authority)  # an unknown authority is a 404 with the valid ids
-    _own_authority(principal, authority)
+    principal.require_authority(authority)
     saved_by = None if principal.is_manager else principal.subject
     return PlanListOut(
         plans=[
