@@ -321,6 +321,17 @@ def test_calendar_has_an_event_per_date_dated_action_and_review_point(view: Plan
     assert all(e["end"] == e["start"] + timedelta(days=1) for e in events)  # type: ignore[operator]
 
 
+def test_a_weekend_referral_plan_counts_from_the_saturday(knowledge: Knowledge) -> None:
+    sources = knowledge.sources("blackpool")
+    plan = _plan("blackpool").with_changes(referral_date=date(2027, 8, 7))
+    plan = plan.with_changes(review_points=(ReviewPoint("Review with manager", "working_days:5"),))
+    view = build_view(plan, sources, knowledge.timescales, date(2027, 8, 9))
+    events = {e["start"] for e in _events(view)}
+    assert {date(2027, 8, 20), date(2027, 9, 20), date(2027, 10, 11)} <= events
+    assert date(2027, 8, 13) in events  # 5 working days: Monday 9 August is day 1
+    assert date(2027, 10, 12) not in events
+
+
 def test_calendar_uids_are_unique_and_stable(knowledge: Knowledge, view: PlanView) -> None:
     first = [e["uid"] for e in _events(view)]
     assert len(set(first)) == len(first)

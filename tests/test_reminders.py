@@ -127,6 +127,20 @@ def test_reminders_are_set_for_every_date_still_to_come(timescales: TimescaleSer
     assert "Monday 16 November 2026" in reply.text and "here in Teams" in reply.text
 
 
+def test_reminders_for_a_saturday_referral_count_it_as_day_0(
+    timescales: TimescaleService,
+) -> None:
+    result = timescales.compute(
+        "blackpool", TimescaleInputs(referral_date=date(2027, 8, 7)), date(2027, 8, 9)
+    )
+    reminders = reminders_for(result, "web-1", date(2027, 8, 9))
+    assert [r.due for r in reminders][:3] == [
+        date(2027, 8, 20),  # 10 working days: Monday 9 August is working day 1
+        date(2027, 9, 20),  # 30
+        date(2027, 10, 11),  # 45: not Tuesday 12 October, a Monday referral's date
+    ]
+
+
 @pytest.mark.parametrize(
     ("status", "due", "expected"),
     [

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import holidays
 import numpy as np
@@ -27,6 +28,7 @@ from assistant.core.timescales.working_days import (
     WorkingCalendar,
 )
 from tests.conftest import KNOWLEDGE_DIR
+from tests.golden_oracle import nth_working_day_after
 
 GOLDEN = yaml.safe_load((Path(__file__).parent / "golden" / "timescales.yml").read_text())
 TODAY = date(2026, 11, 23)
@@ -45,24 +47,80 @@ def test_golden_working_day_counts(case: dict[str, date]) -> None:
     for days in (10, 30, 45):
         counted = CALENDAR.add_working_days(referral, days).result
         assert counted == case[f"day_{days}"], days
-        # An independent implementation agrees.
-        oracle = np.busday_offset(np.datetime64(referral), days, roll="forward", holidays=ENGLAND)
+        # Two independent implementations agree: GOV.UK's holidays with a plain count, and
+        # numpy's business days (a non-working day 0 rolls back to the working day before,
+        # which has no working day between it and the referral).
+        assert counted == nth_working_day_after(referral, days)
+        oracle = np.busday_offset(np.datetime64(referral), days, roll="backward", holidays=ENGLAND)
         assert counted == oracle.astype(date)
 
 
+AUTHORITY_GOLDEN = yaml.safe_load(
+    (Path(__file__).parent / "golden" / "authority_timescales.yml").read_text()
+)["authorities"]
+
+
 @pytest.mark.parametrize(
-    ("referral", "expected_day0"),
+    ("authority", "case"),
+    [(a, c) for a, cases in AUTHORITY_GOLDEN.items() for c in cases],
+    ids=lambda v: str(v["referral"]) if isinstance(v, dict) else str(v),
+)
+def test_every_authority_counts_weekend_and_bank_holiday_referrals_from_the_day_itself(
+    service: TimescaleService, authority: str, case: dict[str, Any]
+) -> None:
+    result = service.compute(authority, TimescaleInputs(case["referral"]), TODAY)
+    assert result.assessment_due.when == case["assessment_due"]
+    assert {c.working_days: c.when for c in result.checkpoints} == case["checkpoints"]
+
+
+def test_the_examples_in_the_conventions(service: TimescaleService) -> None:
+    saturday = service.compute("blackpool", TimescaleInputs(date(2027, 8, 7)), TODAY)
+    assert saturday.assessment_due.when == date(2027, 10, 11)
+    assert [c.when for c in saturday.checkpoints] == [date(2027, 8, 20), date(2027, 9, 20)]
+    assert saturday.assessment_due.explanation.startswith(
+        "45 working days after the referral on Saturday 7 August 2027 (day 0); "
+        "Monday 9 August is working day 1; not counting weekends;"
+    )
+    good_friday = service.compute("kent", TimescaleInputs(date(2028, 4, 14)), TODAY)
+    assert good_friday.assessment_due.when == date(2028, 6, 21)
+    assert "Tuesday 18 April is working day 1" in good_friday.assessment_due.explanation
+    monday = service.compute("kent", TimescaleInputs(date(2027, 8, 9)), TODAY)
+    assert monday.assessment_due.when == date(2027, 10, 12)
+
+
+@pytest.mark.parametrize(
+    ("referral", "first_working_day"),
     [
         (date(2026, 12, 25), date(2026, 12, 29)),  # Christmas Day, then Boxing Day observed
         (date(2027, 3, 27), date(2027, 3, 30)),  # Saturday before Easter Monday
         (date(2026, 11, 21), date(2026, 11, 23)),  # a Saturday
-        (date(2026, 11, 23), date(2026, 11, 23)),  # a working day is its own day 0
+        (date(2026, 11, 23), date(2026, 11, 24)),  # a Monday: Tuesday is working day 1
     ],
 )
-def test_a_referral_on_a_non_working_day_counts_from_the_next_working_day(
-    referral: date, expected_day0: date
+def test_the_referral_date_is_day_0_whatever_day_it_is(
+    referral: date, first_working_day: date
 ) -> None:
-    assert CALENDAR.add_working_days(referral, 45).start == expected_day0
+    counted = CALENDAR.add_working_days(referral, 45)
+    assert counted.start == referral
+    assert counted.first_working_day == first_working_day
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    referral=st.dates(min_value=date(2015, 1, 10), max_value=date(2039, 6, 30)),
+    days=st.integers(min_value=1, max_value=120),
+)
+def test_a_non_working_day_referral_is_never_later_than_the_next_working_day(
+    referral: date, days: int
+) -> None:
+    counted = CALENDAR.add_working_days(referral, days).result
+    following = CALENDAR.next_working_day(referral + timedelta(days=1))
+    assert counted <= CALENDAR.add_working_days(following, days).result
+    if not CALENDAR.is_working_day(referral):
+        # No working day lies between it and the working day before, so they share dates.
+        before = CALENDAR.previous_working_day(referral)
+        assert counted == CALENDAR.add_working_days(before, days).result
+        assert counted < CALENDAR.add_working_days(following, days).result
 
 
 @settings(max_examples=200, deadline=None)
@@ -72,7 +130,7 @@ def test_a_referral_on_a_non_working_day_counts_from_the_next_working_day(
 )
 def test_properties_of_working_day_counting(start: date, days: int) -> None:
     counted = CALENDAR.add_working_days(start, days)
-    assert CALENDAR.is_working_day(counted.result)
+    assert CALENDAR.is_working_day(counted.result) or days == 0
     assert counted.result >= start
     # n working days span at least n weekdays
     weekdays = sum(
@@ -116,7 +174,9 @@ def test_every_date_is_explained_with_the_holidays_it_skipped(service: Timescale
     result = service.compute("kent", TimescaleInputs(date(2026, 12, 18)), TODAY)
     due = result.assessment_due
     assert due.when == date(2027, 2, 24)
-    assert "45 working days after the referral on Friday 18 December 2026" in due.explanation
+    assert "45 working days after the referral on Friday 18 December 2026 (day 0)" in (
+        due.explanation
+    )
     assert "Christmas Day on 25 December" in due.explanation
     assert [name for _, name in due.skipped_holidays][:1] == ["Christmas Day"]
     assert due.section == "kent/11-timescales"

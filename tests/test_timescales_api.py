@@ -123,3 +123,36 @@ def test_cli_due(capsys: pytest.CaptureFixture[str]) -> None:
     assert "10 day checkpoint" in out and "30 day checkpoint" in out
     assert main(["due", "31/02/2027", "--authority", "kent"]) == 2
     assert "not a real date" in capsys.readouterr().out
+
+
+SATURDAY_REFERRAL = {"authority": "blackpool", "referral_date": "2027-08-07"}
+
+
+def test_a_weekend_referral_is_day_0_through_the_api(client: TestClient) -> None:
+    body = client.post("/api/timescales", json=SATURDAY_REFERRAL).json()
+    assert body["assessment_due"] == "2027-10-11"
+    assert [c["date"] for c in body["checkpoints"]] == ["2027-08-20", "2027-09-20"]
+    due = next(d for d in body["dates"] if d["key"] == "assessment_due")
+    assert (
+        "Saturday 7 August 2027 (day 0); Monday 9 August is working day 1" in (due["explanation"])
+    )
+    assert "whatever day it is" in body["conventions"]
+
+
+def test_a_bank_holiday_referral_is_day_0_in_the_ics(client: TestClient) -> None:
+    response = client.post(
+        "/api/timescales.ics", json={"authority": "gateshead", "referral_date": "2028-04-14"}
+    )
+    starts = {e.decoded("dtstart") for e in Calendar.from_ical(response.content).walk("VEVENT")}
+    assert {date(2028, 6, 21), date(2028, 5, 2)} <= starts  # Good Friday is day 0
+    assert date(2028, 6, 22) not in starts
+
+
+def test_cli_counts_a_weekend_referral_from_the_day_itself(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["due", "7/8/2027", "--authority", "blackpool", "--today", "2027-08-07"]) == 0
+    out = capsys.readouterr().out
+    assert "Assessment to conclude: Monday 11 October 2027" in out
+    assert "Monday 20 September 2027" in out and "Friday 20 August 2027" in out
+    assert "Monday 9 August is working day 1" in out

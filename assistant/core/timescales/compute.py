@@ -80,6 +80,16 @@ def _skipped_text(counted: Counted) -> str:
     return f"skipping {names}"
 
 
+def _day_one_text(counted: Counted, given: date) -> str:
+    """Which day was working day 1, said plainly: the step workers most often count wrong."""
+    first = counted.first_working_day
+    if first is None:
+        return ""
+    same_year = first.year == given.year
+    when = f"{first:%A} {first.day} {first:%B}" if same_year else long_date(first)
+    return f"; {when} is working day 1"
+
+
 def _counted_item(
     key: str,
     label: str,
@@ -89,16 +99,11 @@ def _counted_item(
     section: str | None,
     today: date,
     work: WorkingCalendar,
+    given_as: str = "the referral",
 ) -> DatedItem:
-    start = (
-        f"the referral on {long_date(given)}"
-        if counted.start == given
-        else f"{long_date(counted.start)}, the first working day after the referral on "
-        f"{long_date(given)}"
-    )
     explanation = (
-        f"{plural(days, 'working day')} after {start} (day 0), "
-        f"not counting weekends; {_skipped_text(counted)}."
+        f"{plural(days, 'working day')} after {given_as} on {long_date(given)} (day 0)"
+        f"{_day_one_text(counted, given)}; not counting weekends; {_skipped_text(counted)}."
     )
     return DatedItem(
         key,
@@ -184,18 +189,17 @@ def compute_timescales(
         eighteenth = _check_age(inputs.date_of_birth, referral, due, warnings)
     if inputs.visit_date is not None and rules.cin_visit_record_working_days:
         days = rules.cin_visit_record_working_days
-        counted = work.add_working_days(inputs.visit_date, days)
         others.append(
-            DatedItem(
+            _counted_item(
                 "cin_visit_recorded",
                 "Child in need visit recorded",
-                counted.result,
-                f"{plural(days, 'working day')} after the visit on {long_date(inputs.visit_date)}; "
-                f"{_skipped_text(counted)}.",
-                rules.cin_visit_section,
+                work.add_working_days(inputs.visit_date, days),
                 days,
-                counted.skipped_holidays,
-                work.working_days_between(today, counted.result),
+                inputs.visit_date,
+                rules.cin_visit_section,
+                today,
+                work,
+                given_as="the visit",
             )
         )
     if rules.review_every_months:

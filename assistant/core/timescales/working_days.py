@@ -15,9 +15,9 @@ LAST_YEAR = 2040
 
 CONVENTIONS = (
     "A working day is Monday to Friday and not an England and Wales bank holiday (or a "
-    "closure day of your authority). The referral date is day 0 and the deadline is the Nth "
-    "working day after it; a referral on a weekend or bank holiday counts from the next "
-    "working day."
+    "closure day of your authority). The referral date is day 0, whatever day it is, and the "
+    "deadline is the Nth working day after it: for a referral on a weekend or bank holiday, "
+    "the next working day is working day 1."
 )
 
 
@@ -34,9 +34,10 @@ class OutsideCalendarError(ValueError):
 class Counted:
     """A counted date and what the count stepped over on the way."""
 
-    start: date  # day 0: the first working day on or after the date given
+    start: date  # day 0: the date given, whatever day it is
     result: date
     skipped_holidays: tuple[tuple[date, str], ...]
+    first_working_day: date | None = None  # working day 1 (None when counting 0 days)
 
 
 @dataclass
@@ -74,19 +75,26 @@ class WorkingCalendar:
         return when
 
     def add_working_days(self, start: date, days: int) -> Counted:
-        """The `days`-th working day after `start` (day 0, moved to a working day first)."""
+        """The `days`-th working day after `start`, which is day 0 whatever day it is.
+
+        A referral on a Saturday is not moved to Monday first: Monday is working day 1, so
+        the deadline is the same as for a referral on the Friday before, never a day later
+        than one on the Monday (ARCHITECTURE.md, timescale conventions).
+        """
         if days < 0:
             raise ValueError("days must not be negative")
-        day0 = self.next_working_day(start)
-        current, counted = day0, 0
+        self.check(start)
+        current, counted = start, 0
+        first: date | None = None
         skipped: list[tuple[date, str]] = []
         while counted < days:
             current += timedelta(days=1)
             if self.is_working_day(current):
                 counted += 1
+                first = first or current
             elif current.weekday() < 5:
                 skipped.append((current, self.holiday_name(current) or "holiday"))
-        return Counted(day0, current, tuple(skipped))
+        return Counted(start, current, tuple(skipped), first)
 
     def working_days_between(self, start: date, end: date) -> int:
         """Working days after `start` up to and including `end` (negative when end is earlier)."""
