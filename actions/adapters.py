@@ -15,6 +15,10 @@ from assistant.core.replies import Reply
 from assistant.core.timescales.dates import DateParseError, parse_date
 from assistant.settings import Settings
 
+# The slot engine/expected_reply.py reads: the action that asked the question just put, to
+# which a date in the next message goes back whatever the classifier makes of it.
+EXPECTED_REPLY_SLOT = "expected_reply"
+
 
 @cache
 def authority_directory() -> AuthorityDirectory:

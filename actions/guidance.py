@@ -12,6 +12,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.adapters import (
+    EXPECTED_REPLY_SLOT,
     authority_directory,
     authority_or_ask,
     conversation_authority,
@@ -134,6 +135,7 @@ class ActionTimescales(_AnswersForAnAuthority):
             tracker.get_slot("referral_date"),
             tracker.get_slot("expected_delivery_date"),
             tracker.get_slot("date_of_birth"),
+            tracker.get_slot("unconfirmed_referral_date"),
         )
         today: date = Settings().current_date()
         try:
@@ -154,14 +156,18 @@ class ActionTimescales(_AnswersForAnAuthority):
                     "(for example 14/12/2026 or 14 December 2026)?"
                 ),
             )
-            return []
+            return [SlotSet(EXPECTED_REPLY_SLOT, self.name())]
         send(dispatcher, answer.reply)
         kept = answer.remembered
         return [
             SlotSet("referral_date", kept.referral_date),
             SlotSet("expected_delivery_date", kept.expected_delivery_date),
             SlotSet("date_of_birth", kept.date_of_birth),
+            SlotSet("unconfirmed_referral_date", kept.unconfirmed_referral_date),
             SlotSet("last_topic", "timescales"),
+            # The engine's ExpectedReplyPolicy sends the next message back here when it is a
+            # date, whatever its intent: "the 3rd" answers "when did the referral come in?".
+            SlotSet(EXPECTED_REPLY_SLOT, self.name() if answer.asks_for_referral_date else None),
         ]
 
 

@@ -9,7 +9,13 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.adapters import authority_or_ask, message_text, send, slot_date
+from actions.adapters import (
+    EXPECTED_REPLY_SLOT,
+    authority_or_ask,
+    message_text,
+    send,
+    slot_date,
+)
 from actions.adapters_knowledge import timescale_service
 from actions.adapters_plans import plan_service, reminder_repository
 from actions.guarded import GuardedAction
@@ -25,7 +31,7 @@ from assistant.core.reminders.planning import (
 )
 from assistant.core.replies import Reply
 from assistant.core.timescales.compute import InvalidTimescaleInputError, TimescaleInputs
-from assistant.core.timescales.dates import DateParseError, find_dates
+from assistant.core.timescales.dates import DateParseError, Tense, find_dates
 from assistant.core.timescales.working_days import OutsideCalendarError
 from assistant.settings import Settings
 
@@ -48,10 +54,10 @@ class ActionSetReminders(GuardedAction):
         today = Settings().current_date()
         text = message_text(tracker)
         try:
-            said = find_dates(text, today)
+            said = find_dates(text, today, Tense.PAST)  # a referral has come in
         except DateParseError as error:
             send(dispatcher, Reply(f"{error} {ASK_FOR_REFERRAL}"))
-            return []
+            return [SlotSet(EXPECTED_REPLY_SLOT, self.name())]
         plan = None
         if tracker.get_slot("plan_id"):
             try:
@@ -65,7 +71,8 @@ class ActionSetReminders(GuardedAction):
         )
         if referral is None:
             send(dispatcher, Reply(ASK_FOR_REFERRAL))
-            return []
+            # The next message, if it is a date, comes back here (engine/expected_reply.py).
+            return [SlotSet(EXPECTED_REPLY_SLOT, self.name())]
         inputs = TimescaleInputs(
             referral_date=referral,
             expected_delivery_date=slot_date(tracker, "expected_delivery_date"),

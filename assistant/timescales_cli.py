@@ -7,7 +7,7 @@ from datetime import date
 
 from assistant.core.authorities import UnknownAuthorityError
 from assistant.core.timescales.compute import InvalidTimescaleInputError, TimescaleInputs
-from assistant.core.timescales.dates import DateParseError, parse_date
+from assistant.core.timescales.dates import DateParseError, Tense, parse_date
 from assistant.core.timescales.formatting import long_date
 from assistant.core.timescales.service import load_timescale_service
 from assistant.core.timescales.working_days import CONVENTIONS, OutsideCalendarError
@@ -19,12 +19,16 @@ def run_due(args: argparse.Namespace) -> int:
     try:
         today = parse_date(args.today, date.today()).when if args.today else settings.current_date()
 
-        def read(text: str | None) -> date | None:
-            return parse_date(text, today).when if text else None
+        def read(text: str | None, tense: Tense = Tense.PAST) -> date | None:
+            # Without a year, what has happened is the latest such day, an EDD the next one.
+            return parse_date(text, today, tense).when if text else None
 
+        referral = parse_date(args.referral_date, today, Tense.PAST)
+        if referral.note:
+            print(referral.note)
         inputs = TimescaleInputs(
-            referral_date=parse_date(args.referral_date, today).when,
-            expected_delivery_date=read(args.edd),
+            referral_date=referral.when,
+            expected_delivery_date=read(args.edd, Tense.FUTURE),
             date_of_birth=read(args.dob),
             visit_date=read(args.visit),
             cin_plan_start_date=read(args.cin_plan_start),

@@ -61,11 +61,25 @@ _AGED = re.compile(
     r"\b(?!\s*(?:weeks?|months?|days?|hours?|minutes?|%|/|-|\.\d))",
     re.IGNORECASE,
 )
+_WEEKDAY = r"(?:mon|tues?|wed(?:nes)?|weds|thu(?:rs?)?|thurs|fri|sat(?:ur)?|sun)(?:day)?"
+# The forms assistant/core/timescales/dates.py reads (the engine only needs to know that a
+# date is there: the action reads it). A weekday needs a cue, so "Monday to Friday" is none.
 _DATE = re.compile(
     r"\b(\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|"
-    r"nov|dec)[a-z]*\.?(?:,?\s+\d{4})?|\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?|\d{4}-\d{2}-\d{2}|"
-    r"today|yesterday|tomorrow|last\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b",
+    r"nov|dec)[a-z]*\.?(?:,?\s+\d{4})?|"
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+"
+    r"\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?|"
+    r"\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}-\d{1,2}-\d{2,4}|"
+    r"today|yesterday|tomorrow|"
+    r"(?:\d{1,3}|a|one|two|three|four)\s+(?:days?|weeks?)\s+ago|a\s+fortnight\s+ago|"
+    r"(?:a\s+(?:week|fortnight)\s+)?(?:last|this|on|next)\s+" + _WEEKDAY + r"|"
+    r"" + _WEEKDAY + r"\s+(?:just\s+gone|just\s+past|gone)|"
+    r"the\s+\d{1,2}(?:st|nd|rd|th))\b",
     re.IGNORECASE,
+)
+# A reply that is only a weekday or an ordinal ("Tuesday", "14th") answers "when?".
+_DATE_REPLY = re.compile(
+    r"^\s*(?:the\s+)?(?:" + _WEEKDAY + r"|\d{1,2}(?:st|nd|rd|th))\s*[.!]?\s*$", re.IGNORECASE
 )
 
 
@@ -113,6 +127,11 @@ class EntityFinder:
             found.append(Found("age", value, match.start(), match.end(), match.group(0)))
         for match in _DATE.finditer(text):
             found.append(Found("date", match.group(0), match.start(), match.end(), match.group(0)))
+        reply = _DATE_REPLY.match(text)
+        if reply and not any(f.entity == "date" for f in found):
+            words = text.strip().rstrip(".!").strip()
+            start = text.index(words)
+            found.append(Found("date", words, start, start + len(words), words))
         for ent in self._nlp(text).ents:
             value = ent.ent_id_ or ent.text
             found.append(Found(ent.label_, value, ent.start_char, ent.end_char, ent.text))

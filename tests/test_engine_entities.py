@@ -60,3 +60,30 @@ def test_longest_match_wins_and_offsets_point_at_the_words(finder: EntityFinder)
         ("country", "Vietnam"),
     ]
     assert found[0].as_rasa("SpacyEntityExtractor")["value"] == "13"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the 3rd",
+        "tues just gone",
+        "a week last Monday",
+        "14/12",
+        "2nd october",
+        "on Friday",
+        "it came in last thurs",
+        "3 weeks ago",
+        "Tuesday",
+        "14th",
+        "December 14th",
+    ],
+)
+def test_a_date_reply_in_any_form_is_a_date_entity(finder: EntityFinder, text: str) -> None:
+    assert any(f.entity == "date" for f in finder.find(text)), text
+
+
+@pytest.mark.parametrize(
+    "text", ["she works Monday to Friday", "the 15 year old", "sat with mum", "his 2nd visit"]
+)
+def test_words_that_only_look_like_a_date_are_not(finder: EntityFinder, text: str) -> None:
+    assert not any(f.entity == "date" for f in finder.find(text)), text

@@ -100,7 +100,7 @@ def test_timescales_from_the_message_and_checkpoints_from_memory() -> None:
     )
     text = messages[0]["text"]
     assert "Wednesday 27 January 2027" in text
-    assert "I've read 20 November as 20 November 2026." in text
+    assert "I've taken 20 November as 20 November 2026, the most recent one." in text
     assert messages[0]["timescales"]["referral_date"] == "2026-11-20"
     assert SlotSet("referral_date", "2026-11-20") in events
     follow_up, _ = run(
@@ -117,12 +117,52 @@ def test_timescales_from_the_message_and_checkpoints_from_memory() -> None:
 def test_an_impossible_date_is_said_back_not_guessed() -> None:
     messages, events = run(ActionTimescales(), "referral 31/02/2027 when due", "ask_timescale")
     assert "not a real date" in messages[0]["text"]
-    assert events == []
+    assert events == [SlotSet("expected_reply", "action_timescales")]  # the date, again
 
 
 def test_no_date_yet_asks_for_the_referral_date() -> None:
-    messages, _ = run(ActionTimescales(), "when is it due?", "ask_timescale")
+    messages, events = run(ActionTimescales(), "when is it due?", "ask_timescale")
     assert "When did the referral come in?" in messages[0]["text"]
+    # The engine sends the next message back here when it holds a date, whatever its intent.
+    assert SlotSet("expected_reply", "action_timescales") in events
+
+
+def test_the_reply_to_the_question_is_read_as_the_referral_date_whatever_its_form() -> None:
+    # The test clock says Monday 23 November 2026; the classifier's guess does not matter.
+    for said, expected in [
+        ("the 3rd", "Tuesday 3 November 2026"),
+        ("tues just gone", "Tuesday 17 November 2026"),
+        ("a week last Monday", "Monday 9 November 2026"),
+        ("14/12", "Sunday 14 December 2025"),
+        ("2nd october", "Friday 2 October 2026"),
+    ]:
+        messages, events = run(ActionTimescales(), said, "nlu_fallback", authority="kent")
+        assert f"referral on {expected}" in messages[0]["text"], said
+        assert SlotSet("expected_reply", None) in events
+
+
+def test_a_referral_date_in_the_future_is_questioned_then_used_when_said_again() -> None:
+    messages, events = run(
+        ActionTimescales(), "referral came in on 14/12/2026", "ask_timescale", authority="kent"
+    )
+    text = messages[0]["text"]
+    assert "which is after today (Monday 23 November 2026)" in text
+    assert "45 working days" not in text  # nothing counted from a date that may be a slip
+    assert [b["title"] for b in messages[0]["buttons"]] == [
+        "Yes, 14 December 2026",
+        "It was 14 December 2025",
+    ]
+    assert SlotSet("unconfirmed_referral_date", "2026-12-14") in events
+    assert SlotSet("expected_reply", "action_timescales") in events
+    again, _ = run(
+        ActionTimescales(),
+        messages[0]["buttons"][0]["payload"],
+        "ask_timescale",
+        authority="kent",
+        slots={"unconfirmed_referral_date": "2026-12-14"},
+    )
+    assert "Timescales for a referral on Monday 14 December 2026" in again[0]["text"]
+    assert "in the future" in again[0]["text"]
 
 
 def test_show_section_gives_the_text_and_its_citation() -> None:

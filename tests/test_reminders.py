@@ -284,6 +284,17 @@ def run(
 
 
 @pytest.mark.usefixtures("action_store")
+def test_reminders_without_a_referral_date_ask_for_it_and_read_the_reply() -> None:
+    messages, events = run(ActionSetReminders(), "remind me of my checkpoints", "set_reminders")
+    assert "Which referral?" in messages[0]["text"]
+    assert {"event": "slot", "timestamp": None, "name": "expected_reply",
+            "value": "action_set_reminders"} in events  # fmt: skip
+    answered, _ = run(ActionSetReminders(), "the 2nd", "nlu_fallback")
+    # Said on Monday 23 November 2026: the most recent 2nd, a referral that has come in.
+    assert "referral of Monday 2 November 2026" in answered[0]["text"]
+
+
+@pytest.mark.usefixtures("action_store")
 def test_setting_reminders_from_the_message_or_the_conversation() -> None:
     messages, events = run(
         ActionSetReminders(),

@@ -14,13 +14,14 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from assistant.core.guidance.timescale_answer import RememberedDates, answer_timescales
 from assistant.core.procedures.knowledge_base import KnowledgeBase
 from assistant.core.timescales.compute import (
     InvalidTimescaleInputError,
     TimescaleInputs,
     add_months,
 )
-from assistant.core.timescales.dates import DateParseError, find_dates, parse_date
+from assistant.core.timescales.dates import DateParseError, Tense, find_dates, in_tense, parse_date
 from assistant.core.timescales.formatting import long_date
 from assistant.core.timescales.service import TimescaleService, load_timescale_service
 from assistant.core.timescales.working_days import (
@@ -316,3 +317,81 @@ def test_parse_date_wants_exactly_one_date() -> None:
 
 def test_long_dates_are_written_out_in_full() -> None:
     assert long_date(date(2027, 2, 18)) == "Thursday 18 February 2027"
+
+
+# Said on Wednesday 2 December 2026 (issue 15's examples of how workers write dates).
+SAID_ON = date(2026, 12, 2)
+
+
+@pytest.mark.parametrize(
+    ("text", "tense", "expected"),
+    [
+        ("The referral came in on 14 December", Tense.PAST, date(2025, 12, 14)),
+        ("The referral came in on 14 December", Tense.FUTURE, date(2026, 12, 14)),
+        ("14/12", Tense.PAST, date(2025, 12, 14)),
+        ("2nd october", Tense.PAST, date(2026, 10, 2)),
+        ("2nd of Oct", Tense.FUTURE, date(2027, 10, 2)),
+        ("the 3rd", Tense.PAST, date(2026, 11, 3)),
+        ("the 3rd", Tense.FUTURE, date(2026, 12, 3)),
+        ("on the 31st", Tense.PAST, date(2026, 10, 31)),  # November has no 31st
+        ("tues just gone", Tense.PAST, date(2026, 12, 1)),
+        ("weds gone", Tense.PAST, date(2026, 11, 25)),  # said on a Wednesday: a week ago
+        ("last thurs", Tense.PAST, date(2026, 11, 26)),
+        ("a week last Monday", Tense.PAST, date(2026, 11, 23)),
+        ("a fortnight ago", Tense.PAST, date(2026, 11, 18)),
+        ("on Friday", Tense.PAST, date(2026, 11, 27)),
+        ("on Friday", Tense.FUTURE, date(2026, 12, 4)),
+        ("next wed", Tense.PAST, date(2026, 12, 9)),
+        ("Tuesday", Tense.PAST, date(2026, 12, 1)),
+        ("14th", Tense.PAST, date(2026, 11, 14)),
+        ("29 February", Tense.PAST, date(2024, 2, 29)),
+        ("29 February", Tense.FUTURE, date(2028, 2, 29)),
+    ],
+)
+def test_dates_as_workers_write_them_in_the_tense_of_what_they_date(
+    text: str, tense: Tense, expected: date
+) -> None:
+    [found] = find_dates(text, SAID_ON, tense)
+    assert found.when == expected
+    assert found.note is not None and str(expected.year) in found.note  # says which year
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "she works Monday to Friday",
+        "sat with mum",
+        "the 15 year old",
+        "his 2nd visit went well",
+        "Thursday 18 February 2027 is the one",  # the weekday of a date, found once
+    ],
+)
+def test_words_that_only_look_like_dates(text: str) -> None:
+    found = find_dates(text, SAID_ON, Tense.PAST)
+    assert [f.text for f in found] in ([], ["18 February 2027"])
+
+
+def test_a_date_found_is_read_again_in_its_role_s_tense() -> None:
+    [found] = find_dates("referral 14 December, what's due", SAID_ON)
+    assert found.when == date(2026, 12, 14)  # nearest, until its role is known
+    again = in_tense(found, SAID_ON, Tense.PAST)
+    assert (again.when, again.start, again.text) == (date(2025, 12, 14), found.start, found.text)
+
+
+def test_the_chat_reads_a_yearless_referral_date_in_the_past_and_says_so(
+    service: TimescaleService, knowledge_base: KnowledgeBase
+) -> None:
+    answer = answer_timescales(
+        "The referral came in on 14 December, when's it due?",
+        "gateshead",
+        service,
+        knowledge_base,
+        SAID_ON,
+        RememberedDates(),
+    )
+    assert answer.remembered.referral_date == "2025-12-14"
+    assert "I've taken 14 December as 14 December 2025, the most recent one." in (answer.reply.text)
+    edd = answer_timescales(
+        "referral today, baby due 3/3", "kent", service, knowledge_base, SAID_ON, RememberedDates()
+    )
+    assert edd.remembered.expected_delivery_date == "2027-03-03"  # the next one

@@ -9,7 +9,7 @@ from datetime import date
 
 from assistant.core.guidance.branches import Branch, FactValue, Question
 from assistant.core.timescales.compute import add_months
-from assistant.core.timescales.dates import find_dates
+from assistant.core.timescales.dates import Tense, find_dates
 
 _EDD_WORDS = ("edd", "due", "deliver", "baby", "birth")
 _REFERRAL_WORDS = ("referral", "referred", "came in", "received")
@@ -58,8 +58,11 @@ def _age(value: str) -> int | None:
 
 
 def _dated(text: str, today: date, words: tuple[str, ...]) -> date | None:
-    """The first date in the text with one of `words` near it (or the only date)."""
-    found = find_dates(text, today)
+    """The first date in the text with one of `words` near it (or the only date).
+
+    A birth has happened and a delivery is to come: a date without a year is read so.
+    """
+    found = find_dates(text, today, Tense.FUTURE if words is _EDD_WORDS else Tense.PAST)
     for item in found:
         window = text[max(0, item.start - 40) : item.start + len(item.text) + 15].lower()
         if any(w in window for w in words):

@@ -9,19 +9,31 @@ from assistant.core.guidance.style import numbered, source_name, sources_line, s
 from assistant.core.procedures.citations import cite
 from assistant.core.procedures.knowledge_base import KnowledgeBase
 from assistant.core.procedures.statements import Force, classify
-from assistant.core.replies import Citation, Reply
+from assistant.core.replies import Button, Citation, Reply
 from assistant.core.timescales.compute import (
     TimescaleInputs,
     TimescaleResult,
     pre_birth_complete_by,
 )
-from assistant.core.timescales.dates import FoundDate, find_dates
-from assistant.core.timescales.formatting import long_date
+from assistant.core.timescales.dates import FoundDate, Tense, find_dates, in_tense
+from assistant.core.timescales.formatting import long_date, short_date
 from assistant.core.timescales.service import TimescaleService
 
 _EDD_WORDS = ("edd", "expected delivery", "due date", "baby", "birth", "pregnan", "deliver")
 _DOB_WORDS = ("born", "dob", "date of birth", "birthday")
 _VISIT_WORDS = ("visit", "visited", "saw the child", "seen")
+# A date without a year points the way of what it dates: a delivery is to come, the rest
+# have happened ("the referral came in on 14 December", said on 2 December 2026, is 2025).
+_TENSE_OF_ROLE = {
+    "expected_delivery_date": Tense.FUTURE,
+    "date_of_birth": Tense.PAST,
+    "visit_date": Tense.PAST,
+    "referral_date": Tense.PAST,
+}
+ASK_FOR_REFERRAL = (
+    "When did the referral come in? Tell me the date (for example 14 December, 14/12/2026 or "
+    "last Tuesday) and I'll work out every deadline in working days."
+)
 
 
 @dataclass(frozen=True)
@@ -31,6 +43,8 @@ class RememberedDates:
     referral_date: str | None = None
     expected_delivery_date: str | None = None
     date_of_birth: str | None = None
+    # A referral date after today, said back to the worker: used once they say it again.
+    unconfirmed_referral_date: str | None = None
 
     def get(self, name: str) -> date | None:
         value = getattr(self, name)
@@ -41,6 +55,8 @@ class RememberedDates:
 class TimescaleAnswer:
     reply: Reply
     remembered: RememberedDates
+    # True when the reply asks for the referral date: the next message is read as that date.
+    asks_for_referral_date: bool = False
 
 
 def _role(text: str, found: FoundDate) -> str:
@@ -116,19 +132,23 @@ def answer_timescales(
 
     Raises DateParseError (an impossible date) and OutsideCalendarError for the caller to say.
     """
-    found = find_dates(text, today)
+    found = [
+        in_tense(item, today, _TENSE_OF_ROLE[_role(text, item)]) for item in find_dates(text, today)
+    ]
     dates = {
         name: remembered.get(name)
         for name in ("referral_date", "expected_delivery_date", "date_of_birth")
     }
     visit = None
     notes = []
+    said_referral = False
     for item in found:
         role = _role(text, item)
         if role == "visit_date":
             visit = item.when
         else:
             dates[role] = item.when
+            said_referral = said_referral or role == "referral_date"
         if item.note:
             notes.append(item.note)
     referral = dates["referral_date"]
@@ -137,16 +157,19 @@ def answer_timescales(
     if referral is None and edd is not None:
         return _pre_birth_only(edd, authority, service, knowledge, today, notes, dates)
     if referral is None:
-        ask = (
-            "When did the referral come in? Tell me the date (for example 14 December or "
-            "14/12/2026) and I'll work out every deadline in working days."
-        )
         return TimescaleAnswer(
-            Reply(ask),
+            Reply(ASK_FOR_REFERRAL),
             RememberedDates(
                 None, _iso(dates["expected_delivery_date"]), _iso(dates["date_of_birth"])
             ),
+            asks_for_referral_date=True,
         )
+    if (
+        said_referral
+        and referral > today
+        and remembered.unconfirmed_referral_date != referral.isoformat()
+    ):
+        return _question_a_future_referral(referral, today, remembered, dates)
     inputs = TimescaleInputs(
         referral, dates["expected_delivery_date"], dates["date_of_birth"], visit
     )
@@ -215,6 +238,36 @@ def _pre_birth_only(
         citations = (cite(section),)
     remembered = RememberedDates(None, _iso(edd), _iso(dates["date_of_birth"]))
     return TimescaleAnswer(Reply("\n".join(lines), (), citations), remembered)
+
+
+def _question_a_future_referral(
+    referral: date, today: date, remembered: RememberedDates, dates: dict[str, date | None]
+) -> TimescaleAnswer:
+    """A referral cannot have come in after today: ask, rather than count from a slip."""
+    try:
+        last_year: date | None = referral.replace(year=referral.year - 1)
+    except ValueError:  # 29 February
+        last_year = None
+    text = (
+        f"You gave the referral date as {long_date(referral)}, which is after today "
+        f"({long_date(today)}). When did the referral come in? If {long_date(referral)} is "
+        "right, tell me the date again and I'll count from it."
+    )
+    buttons = [Button(f"Yes, {short_date(referral)}", f"the referral date is {referral:%d/%m/%Y}")]
+    if last_year is not None and last_year <= today:
+        buttons.append(
+            Button(f"It was {short_date(last_year)}", f"the referral date is {last_year:%d/%m/%Y}")
+        )
+    return TimescaleAnswer(
+        Reply(text, tuple(buttons)),
+        RememberedDates(
+            remembered.referral_date,
+            _iso(dates["expected_delivery_date"]),
+            _iso(dates["date_of_birth"]),
+            unconfirmed_referral_date=referral.isoformat(),
+        ),
+        asks_for_referral_date=True,
+    )
 
 
 def _iso(value: date | None) -> str | None:

@@ -25,7 +25,7 @@ from assistant.core.plans.presenting import plan_card, plan_summary
 from assistant.core.plans.template import AuthorityPlan
 from assistant.core.procedures.citations import cite
 from assistant.core.replies import Button, Reply
-from assistant.core.timescales.dates import DateParseError, find_dates
+from assistant.core.timescales.dates import DateParseError, Tense, find_dates
 from assistant.core.timescales.formatting import long_date
 from assistant.core.timescales.service import TimescaleService
 
@@ -293,8 +293,8 @@ def _advance(plan: Plan, ctx: PlanContext, step: str, replies: tuple[Reply, ...]
     return Turn(moved, replies)
 
 
-def _one_date(text: str, today: date) -> date:
-    found = find_dates(text, today)
+def _one_date(text: str, today: date, tense: Tense) -> date:
+    found = find_dates(text, today, tense)
     if len(found) != 1:
         raise PlanValidationError("Please give one date, day first (for example 14/11/2026).")
     return found[0].when
@@ -305,16 +305,16 @@ def _answer(plan: Plan, step: str, text: str, ctx: PlanContext) -> Turn:
         references = [r for r in re.split(r",|;|\band\b|&", text) if r.strip()]
         return _advance(with_children(plan, references), ctx, step, ())
     if step == REFERRAL:
-        when = _one_date(text, ctx.today)
+        when = _one_date(text, ctx.today, Tense.PAST)
         if when > ctx.today:
             raise PlanValidationError(f"{long_date(when)} is in the future.")
         changed = plan.with_changes(referral_date=when)
         return _advance(changed, ctx, step, _dates_note(plan, changed, ctx))
     if step == EDD:
-        changed = plan.with_changes(expected_delivery_date=_one_date(text, ctx.today))
+        changed = plan.with_changes(expected_delivery_date=_one_date(text, ctx.today, Tense.FUTURE))
         return _advance(changed, ctx, step, _dates_note(plan, changed, ctx))
     if step == BIRTH:
-        changed = with_date_of_birth(plan, _one_date(text, ctx.today))
+        changed = with_date_of_birth(plan, _one_date(text, ctx.today, Tense.PAST))
         return _advance(changed, ctx, step, _dates_note(plan, changed, ctx))
     if step == BRANCHES:
         chosen = read_branches(text, ctx)
