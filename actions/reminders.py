@@ -9,7 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.adapters import authority_or_ask, message_text, send, slot_date
+from actions.adapters import authority_or_ask, message_text, principal_or_refuse, send, slot_date
 from actions.adapters_knowledge import timescale_service
 from actions.adapters_plans import plan_service, reminder_repository
 from actions.guarded import GuardedAction
@@ -42,6 +42,9 @@ class ActionSetReminders(GuardedAction):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        principal = principal_or_refuse(dispatcher, tracker)
+        if principal is None:
+            return []
         authority = authority_or_ask(dispatcher, tracker)
         if authority is None:
             return []
@@ -54,8 +57,8 @@ class ActionSetReminders(GuardedAction):
             return []
         plan = None
         if tracker.get_slot("plan_id"):
-            try:
-                plan = plan_service().repository.get(str(tracker.get_slot("plan_id")))
+            try:  # only a plan the one asking may open lends its referral date
+                plan = plan_service().open(principal, str(tracker.get_slot("plan_id")))
             except PlanNotFoundError:
                 plan = None
         referral = (
@@ -95,7 +98,9 @@ class ActionSetReminders(GuardedAction):
 
 
 class ActionMarkReminderDone(GuardedAction):
-    """“Mark reminder 3fa2… done” (the reminder's button) or “that checkpoint is done”."""
+    """“Mark reminder 3fa2… done” (the reminder's button) or “that checkpoint is done”: only
+    a reminder of this conversation, which is the worker's own (the web app and Teams let
+    nobody else continue it)."""
 
     def name(self) -> str:
         return "action_mark_reminder_done"
@@ -103,6 +108,8 @@ class ActionMarkReminderDone(GuardedAction):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        if principal_or_refuse(dispatcher, tracker) is None:
+            return []
         repository = reminder_repository()
         mine = repository.for_conversation(tracker.sender_id)
         reference = find_reminder_reference(message_text(tracker))
