@@ -1,7 +1,8 @@
 """One conversational turn, whichever channel it came from (web chat, Teams): identifying details
-masked, the conversation's owner checked, the message to the engine with the worker's authority,
-the replies back, the answer audited, and the turn kept in the transcript so that the
-conversation can be shown again."""
+masked, the conversation's owner checked, the message to the engine with the worker's authority
+and who they are (the actions open plans, reminders and progress by it), the replies back, the
+answer audited, and the turn kept in the transcript so that the conversation can be shown
+again."""
 
 from __future__ import annotations
 
