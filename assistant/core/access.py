@@ -91,7 +91,6 @@ class Principal:
         if not self.is_manager:
             raise AccessDeniedError(f"Only a manager can {what}.")
 
-
     def to_metadata(self) -> dict[str, str | None]:
         """For the engine's message metadata: set by the web app from the signed-in request,
         so that the actions apply the same rules as the API (never taken from message text)."""

@@ -145,9 +145,7 @@ class PlanService:
         stored = self.repository.save(self.check(after, today), principal.subject, now)
         return Saved(stored, tuple(what_moved(before, stored, self.timescales, today)))
 
-    def walk(
-        self, principal: Principal, plan: Plan, text: str, now: datetime, today: date
-    ) -> Turn:
+    def walk(self, principal: Principal, plan: Plan, text: str, now: datetime, today: date) -> Turn:
         """Take a reply in the guided conversation and store the plan if it changed."""
         self._writable(principal, plan)
         turn = respond(plan, text, self.context(plan.authority, today))
