@@ -203,6 +203,7 @@ def test_the_principal_goes_through_message_metadata_unchanged(principal: Princi
         {},
         {"subject": "", "role": "manager", "authority": "kent", "method": "oidc"},
         {"subject": "kim", "role": "chief", "authority": "kent", "method": "oidc"},
+        {"subject": "kim", "role": ["manager"], "authority": "kent", "method": "oidc"},
         {"subject": "kim", "role": "manager", "authority": "", "method": "api_token"},
         {"subject": "kim", "role": "manager", "authority": ["kent"], "method": "oidc"},
         {"subject": "kim", "role": "manager", "authority": "kent"},

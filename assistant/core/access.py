@@ -113,7 +113,7 @@ def principal_from_metadata(metadata: Mapping[str, Any]) -> Principal | None:
     )
     if not isinstance(subject, str) or not subject or not isinstance(method, str) or not method:
         return None
-    if role not in {r.value for r in Role}:
+    if not isinstance(role, str) or role not in {r.value for r in Role}:
         return None
     if authority is not None and not (isinstance(authority, str) and authority):
         return None
