@@ -9,6 +9,7 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from assistant.core.access import Principal, principal_from_metadata
 from assistant.core.authorities import AuthorityDirectory, load_authorities
 from assistant.core.authority_choice import ask_for_authority
 from assistant.core.replies import Reply
@@ -33,6 +34,28 @@ def latest_user_metadata(tracker: Tracker) -> dict[str, Any]:
             metadata = event.get("metadata") or {}
             return metadata if isinstance(metadata, dict) else {}
     return {}
+
+
+# Said instead of opening plans, reminders or progress for a turn that names nobody.
+NOBODY_SIGNED_IN = (
+    "I can only open plans, reminders and learning progress in the assistant's chat page or "
+    "in Teams, where I know who you are. Sign in there and ask again."
+)
+
+
+def turn_principal(tracker: Tracker) -> Principal | None:
+    """Who sent the latest message: set by the web app (or Teams) from the signed-in request,
+    in the message metadata, where message text cannot put it. None for a turn that did not
+    come through them (the engine used directly): nobody, who may open nobody's data."""
+    return principal_from_metadata(latest_user_metadata(tracker))
+
+
+def principal_or_refuse(dispatcher: CollectingDispatcher, tracker: Tracker) -> Principal | None:
+    """The turn's principal; without one, say why nothing personal can be opened."""
+    principal = turn_principal(tracker)
+    if principal is None:
+        send(dispatcher, Reply(NOBODY_SIGNED_IN))
+    return principal
 
 
 def conversation_authority(tracker: Tracker) -> str | None:

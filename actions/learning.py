@@ -14,7 +14,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.adapters import authority_or_ask, message_text, send
+from actions.adapters import NOBODY_SIGNED_IN, authority_or_ask, message_text, send
 from actions.adapters_knowledge import knowledge_base
 from actions.adapters_learning import learner_id, learner_repository, learning_bank
 from actions.guarded import GuardedAction
@@ -45,6 +45,14 @@ def _stopping(text: str) -> bool:
     return " ".join(text.lower().replace("\u2019", "'").strip(" .!").split()) in _STOP_WORDS
 
 
+def _learner_or_refuse(dispatcher: CollectingDispatcher, tracker: Tracker) -> str | None:
+    """Whose record to read and write; for a turn that names nobody, say so instead."""
+    learner = learner_id(tracker)
+    if learner is None:
+        send(dispatcher, Reply(NOBODY_SIGNED_IN))
+    return learner
+
+
 def _asking(tracker: Tracker) -> bool:
     """A question to the assistant, not an answer (left to the rules)."""
     intent = tracker.latest_message.get("intent", {})
@@ -59,6 +67,9 @@ class ActionStartQuiz(GuardedAction):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        who = _learner_or_refuse(dispatcher, tracker)
+        if who is None:
+            return [SlotSet("quiz_step", DONE)]
         authority = authority_or_ask(dispatcher, tracker)
         if authority is None:
             return [SlotSet("quiz_step", DONE)]
@@ -67,7 +78,7 @@ class ActionStartQuiz(GuardedAction):
             a: knowledge_base().authorities.get(a).name for a in knowledge_base().authorities.ids
         }
         scope = read_scope(message_text(tracker), bank, names)
-        learner = learner_repository().get(learner_id(tracker))
+        learner = learner_repository().get(who)
         question = next_question(bank, learner, authority, scope)
         if question is None:
             send(dispatcher, Reply("I have no questions on that for your authority yet."))
@@ -165,9 +176,12 @@ class ValidateQuizForm(GuardedAction):
                 return []
             how = Reply("Answer with A, B, C or D, or say “stop the quiz”.")
             return [_note(how), SlotSet("quiz_step", None)]
+        who = _learner_or_refuse(dispatcher, tracker)
+        if who is None:
+            return [SlotSet("quiz_step", DONE)]
         said = feedback(question, chosen, authority, knowledge_base())
         repository = learner_repository()
-        learner = repository.get(learner_id(tracker))
+        learner = repository.get(who)
         learner = learner.answered(question.id, chosen == question.answer, datetime.now(UTC))
         repository.save(learner)
         right += int(chosen == question.answer)
@@ -193,7 +207,10 @@ class ActionLearningProgress(GuardedAction):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        learner = learner_repository().get(learner_id(tracker))
+        who = _learner_or_refuse(dispatcher, tracker)
+        if who is None:
+            return []
+        learner = learner_repository().get(who)
         send(dispatcher, progress_reply(learning_bank(), learner))
         return []
 
@@ -205,10 +222,13 @@ class ActionStartPractice(GuardedAction):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        who = _learner_or_refuse(dispatcher, tracker)
+        if who is None:
+            return [SlotSet("practice_step", DONE)]
         authority = authority_or_ask(dispatcher, tracker)
         if authority is None:
             return [SlotSet("practice_step", DONE)]
-        learner = learner_repository().get(learner_id(tracker))
+        learner = learner_repository().get(who)
         weights = knowledge_base().question_topics(message_text(tracker))
         case = choose_case(learning_bank(), learner, authority, dict(weights))
         tried = " (one you have tried before)" if case.id in learner.cases else ""
@@ -261,10 +281,13 @@ class ValidatePracticeForm(GuardedAction):
         if len(text.split()) < 3:
             how = Reply("Say what you would do, in a sentence or two.")
             return [_note(how), SlotSet("practice_step", None)]
+        who = _learner_or_refuse(dispatcher, tracker)
+        if who is None:
+            return [SlotSet("practice_step", DONE)]
         reply, covered = compare_reply(case, text, authority, knowledge_base())
         send(dispatcher, reply)
         repository = learner_repository()
-        learner = repository.get(learner_id(tracker))
+        learner = repository.get(who)
         repository.save(
             learner.practised(case.id, covered, len(case.key_actions), datetime.now(UTC))
         )

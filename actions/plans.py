@@ -16,10 +16,19 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.adapters import authority_or_ask, message_text, send, slot_date
+from actions.adapters import (
+    NOBODY_SIGNED_IN,
+    authority_or_ask,
+    message_text,
+    principal_or_refuse,
+    send,
+    slot_date,
+    turn_principal,
+)
 from actions.adapters_knowledge import knowledge_base
 from actions.adapters_plans import plan_service
 from actions.guarded import GuardedAction
+from assistant.core.access import Principal
 from assistant.core.guidance.other_answers import answer_danger, sounds_like_danger_now
 from assistant.core.plans.model import Plan
 from assistant.core.plans.presenting import plan_card
@@ -32,7 +41,6 @@ from assistant.core.plans.walkthrough import (
     explain_step,
     find_plan_reference,
     looks_like_question,
-    reopen,
     steps,
 )
 from assistant.core.replies import Button, Reply
@@ -72,16 +80,13 @@ MIN_PLAN_INTENT_CONFIDENCE = 0.85
 UNFINISHED_SHOWN = 3
 
 
-def _saved_by(tracker: Tracker) -> str:
-    return f"conversation:{tracker.sender_id}"
-
-
-def _plan(tracker: Tracker) -> Plan | None:
+def _plan(tracker: Tracker, principal: Principal | None) -> Plan | None:
+    """The conversation's plan, when the one asking may open it (the same rules as the API)."""
     plan_id = tracker.get_slot("plan_id")
-    if not plan_id:
+    if not plan_id or principal is None:
         return None
     try:
-        return plan_service().repository.get(str(plan_id))
+        return plan_service().open(principal, str(plan_id))
     except PlanNotFoundError:
         return None
 
@@ -105,12 +110,15 @@ class ActionStartPlan(GuardedAction):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        principal = principal_or_refuse(dispatcher, tracker)
+        if principal is None:
+            return [SlotSet("plan_step", "no_plan")]
         authority = authority_or_ask(dispatcher, tracker)
         if authority is None:
             return [SlotSet("plan_step", "no_plan")]
         service = plan_service()
         branch = tracker.get_slot("branch")
-        plan = service.new(authority, frozenset({branch}) if branch else frozenset())
+        plan = service.new(principal, authority, frozenset({branch}) if branch else frozenset())
         referral = slot_date(tracker, "referral_date")
         due = slot_date(tracker, "expected_delivery_date")
         known = {REFERRAL} if referral else set()
@@ -121,7 +129,7 @@ class ActionStartPlan(GuardedAction):
             settled=frozenset(known | ({EDD} if due else set())),
         )
         today = Settings().current_date()
-        plan = service.create(plan, _saved_by(tracker), datetime.now(UTC), today)
+        plan = service.create(principal, plan, datetime.now(UTC), today)
         count = len(steps(plan, service.context(authority, today)))
         name = service.timescales.authorities.get(authority).name
         send(
@@ -138,7 +146,8 @@ class ActionStartPlan(GuardedAction):
 
 
 class ActionResumePlan(GuardedAction):
-    """Carry on with a plan by its reference, or this conversation's, or pick from recent ones."""
+    """Carry on with a plan by its reference, or this conversation's, or pick from recent ones:
+    only plans the one asking may open (someone else's is answered as unknown)."""
 
     def name(self) -> str:
         return "action_resume_plan"
@@ -146,12 +155,15 @@ class ActionResumePlan(GuardedAction):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        principal = principal_or_refuse(dispatcher, tracker)
+        if principal is None:
+            return [SlotSet("plan_step", "no_plan")]
         service = plan_service()
         reference = find_plan_reference(message_text(tracker)) or tracker.get_slot("plan_id")
         if not reference:
-            return self._choose(dispatcher, tracker)
+            return self._choose(dispatcher, tracker, principal)
         try:
-            plan = service.repository.get(str(reference))
+            plan = service.open(principal, str(reference))
         except PlanNotFoundError:
             send(dispatcher, Reply(f"I can't find a plan with the reference {reference}."))
             return [SlotSet("plan_step", "no_plan")]
@@ -169,7 +181,7 @@ class ActionResumePlan(GuardedAction):
                     ),
                 )
                 return [SlotSet("plan_id", plan.id), SlotSet("plan_step", "finished")]
-            plan = service.repository.save(reopen(plan, ctx), _saved_by(tracker), datetime.now(UTC))
+            plan = service.reopen(principal, plan, datetime.now(UTC), today)
             send(
                 dispatcher,
                 Reply(
@@ -191,11 +203,15 @@ class ActionResumePlan(GuardedAction):
         )
         return [SlotSet("plan_id", plan.id), SlotSet("plan_step", None)]
 
-    def _choose(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    def _choose(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, principal: Principal
+    ) -> list[EventType]:
         authority = authority_or_ask(dispatcher, tracker)
         if authority is None:
             return [SlotSet("plan_step", "no_plan")]
-        unfinished = [s for s in plan_service().repository.list(authority) if not s.finished]
+        # A practitioner's own plans; a manager's, every plan of their authority (as the API).
+        listed = plan_service().listed(principal, authority)
+        unfinished = [s for s in listed if not s.finished]
         if not unfinished:
             send(
                 dispatcher,
@@ -232,8 +248,9 @@ class ValidatePlanForm(GuardedAction):
     ) -> list[EventType]:
         if tracker.get_slot("requested_slot") != "plan_step":
             return []
-        plan = _plan(tracker)
-        if plan is None:
+        principal = principal_or_refuse(dispatcher, tracker)
+        plan = _plan(tracker, principal)
+        if principal is None or plan is None:
             return [SlotSet("plan_step", "no_plan")]
         text = message_text(tracker)
         intent = tracker.latest_message.get("intent", {})
@@ -247,12 +264,12 @@ class ValidatePlanForm(GuardedAction):
         service = plan_service()
         today, now = Settings().current_date(), datetime.now(UTC)
         try:
-            turn = service.walk(plan, text, _saved_by(tracker), now, today)
+            turn = service.walk(principal, plan, text, now, today)
         except PlanVersionConflictError:
             # Changed elsewhere (another tab or Teams) since it was read: take this reply
             # against the latest version.
-            latest = service.repository.get(plan.id)
-            turn = service.walk(latest, text, _saved_by(tracker), now, today)
+            latest = service.open(principal, plan.id)
+            turn = service.walk(principal, latest, text, now, today)
         for reply in turn.replies:
             send(dispatcher, reply)
         state = "finished" if turn.finished else "paused" if turn.paused else None
@@ -277,9 +294,11 @@ class ActionAskPlanStep(GuardedAction):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        plan = _plan(tracker)
+        principal = turn_principal(tracker)
+        plan = _plan(tracker, principal)
         if plan is None:
-            send(dispatcher, Reply("I've lost track of the plan: say “carry on with my plan”."))
+            lost = "I've lost track of the plan: say “carry on with my plan”."
+            send(dispatcher, Reply(NOBODY_SIGNED_IN if principal is None else lost))
             return []
         send(
             dispatcher, ask(plan, plan_service().context(plan.authority, Settings().current_date()))
@@ -291,7 +310,7 @@ def explain_plan_step(tracker: Tracker) -> Reply | None:
     """“Why are you asking?” while the plan form is asking; None outside it."""
     if (tracker.active_loop or {}).get("name") != PLAN_FORM:
         return None
-    plan = _plan(tracker)
+    plan = _plan(tracker, turn_principal(tracker))
     if plan is None:
         return None
     return explain_step(plan, plan_service().context(plan.authority, Settings().current_date()))

@@ -13,6 +13,7 @@ from actions.adapters import (
     EXPECTED_REPLY_SLOT,
     authority_or_ask,
     message_text,
+    principal_or_refuse,
     send,
     slot_date,
 )
@@ -48,6 +49,9 @@ class ActionSetReminders(GuardedAction):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        principal = principal_or_refuse(dispatcher, tracker)
+        if principal is None:
+            return []
         authority = authority_or_ask(dispatcher, tracker)
         if authority is None:
             return []
@@ -60,8 +64,8 @@ class ActionSetReminders(GuardedAction):
             return [SlotSet(EXPECTED_REPLY_SLOT, self.name())]
         plan = None
         if tracker.get_slot("plan_id"):
-            try:
-                plan = plan_service().repository.get(str(tracker.get_slot("plan_id")))
+            try:  # only a plan the one asking may open lends its referral date
+                plan = plan_service().open(principal, str(tracker.get_slot("plan_id")))
             except PlanNotFoundError:
                 plan = None
         referral = (
@@ -102,7 +106,9 @@ class ActionSetReminders(GuardedAction):
 
 
 class ActionMarkReminderDone(GuardedAction):
-    """“Mark reminder 3fa2… done” (the reminder's button) or “that checkpoint is done”."""
+    """“Mark reminder 3fa2… done” (the reminder's button) or “that checkpoint is done”: only
+    a reminder of this conversation, which is the worker's own (the web app and Teams let
+    nobody else continue it)."""
 
     def name(self) -> str:
         return "action_mark_reminder_done"
@@ -110,6 +116,8 @@ class ActionMarkReminderDone(GuardedAction):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        if principal_or_refuse(dispatcher, tracker) is None:
+            return []
         repository = reminder_repository()
         mine = repository.for_conversation(tracker.sender_id)
         reference = find_reminder_reference(message_text(tracker))

@@ -2,7 +2,8 @@
 
 Rasa's HTTP API stays off, so `/status` is not available; the web app's `/readyz` asks this
 route instead whether a model is loaded and the tracker store answers. Metadata sent with a
-message (the worker's authority) reaches the tracker through RestInput.get_metadata.
+message (the worker's authority, and who they are) reaches the tracker through
+RestInput.get_metadata.
 
 Why not RestInput's own webhook: it answers 200 with whatever was said so far when handling
 the message raises, so a failed turn looks like an answer with nothing in it. And Rasa wraps

@@ -21,6 +21,8 @@ BEN = Principal("ben", Role.PRACTITIONER, "gateshead", "oidc")
 GINA = Principal("gina", Role.MANAGER, "gateshead", "oidc")
 KEN = Principal("ken", Role.MANAGER, "kent", "oidc")
 EVERY_AUTHORITY = Principal("service:evaluation", Role.PRACTITIONER, None, "api_token")
+# A Teams user whose tenant is mapped to no authority: not a key to every authority.
+UNMAPPED_TEAMS = Principal("teams:t:una", Role.PRACTITIONER, None, "teams")
 
 
 @pytest.mark.parametrize(
@@ -31,6 +33,7 @@ EVERY_AUTHORITY = Principal("service:evaluation", Role.PRACTITIONER, None, "api_
         (KEN, "gateshead", False),
         (EVERY_AUTHORITY, "kent", True),
         (development_principal(), "lewisham", True),
+        (UNMAPPED_TEAMS, "kent", False),
     ],
 )
 def test_a_worker_sees_only_their_own_authority(

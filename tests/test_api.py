@@ -13,6 +13,9 @@ from assistant.settings import Settings
 from assistant.web.app import create_app
 from tests.conftest import LOCAL_CLIENT, FakeEngineClient
 
+# The one local user of development mode, as the engine is told of them.
+DEVELOPER = {"subject": "developer", "role": "manager", "authority": None, "method": "development"}
+
 
 def test_chat_forwards_the_message_with_the_authority_as_metadata(
     client: TestClient, fake_engine: FakeEngineClient
@@ -36,7 +39,11 @@ def test_chat_forwards_the_message_with_the_authority_as_metadata(
         ],
     }
     assert fake_engine.sent == [
-        {"conversation_id": "c-1", "message": "hi", "metadata": {"authority": "kent"}}
+        {
+            "conversation_id": "c-1",
+            "message": "hi",
+            "metadata": {"authority": "kent", "principal": DEVELOPER},
+        }
     ]
 
 
@@ -47,7 +54,7 @@ def test_chat_without_an_authority_sends_no_authority(
         "/api/chat", json={"conversation_id": "c-2", "message": "hi", "authority": None}
     )
     assert response.status_code == 200
-    assert fake_engine.sent[0]["metadata"] == {}
+    assert fake_engine.sent[0]["metadata"] == {"principal": DEVELOPER}
 
 
 def test_unknown_authority_is_404_listing_valid_ids(

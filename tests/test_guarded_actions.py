@@ -13,6 +13,7 @@ from actions.guarded import SORRY
 from actions.guarded import _guard as guard
 from actions.plans import ActionStartPlan
 from assistant.core.replies import Reply
+from tests.principals import KIM, turn_metadata
 from tests.test_actions import make_tracker
 
 
@@ -67,7 +68,9 @@ def test_every_real_action_is_guarded(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr("actions.plans.plan_service", broken)
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker("help me plan", "plan_assessment", metadata={"authority": "kent"})
+    tracker = make_tracker(
+        "help me plan", "plan_assessment", metadata=turn_metadata(KIM, authority="kent")
+    )
     assert ActionStartPlan().run(dispatcher, tracker, {}) == []
     assert dispatcher.messages[-1]["custom"]["text"].startswith(SORRY)
     assert getattr(ActionStartPlan.run, "guarded", False)

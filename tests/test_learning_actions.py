@@ -25,7 +25,12 @@ from actions.learning import (
     ValidatePracticeForm,
     ValidateQuizForm,
 )
+from assistant.core.access import Principal, development_principal
 from assistant.core.learning.quiz import LETTERS
+from tests.principals import turn_metadata
+
+# The web page's learner id names the record only for the development user.
+DEVELOPER = development_principal()
 
 
 @pytest.fixture(autouse=True)
@@ -45,9 +50,10 @@ def tracker(
     form: str | None = None,
     sender: str = "web-1",
     learner: str | None = "learner-1",
+    who: Principal | None = DEVELOPER,
 ) -> Tracker:
     latest = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": []}
-    metadata: dict[str, Any] = {"authority": "kent"}
+    metadata: dict[str, Any] = turn_metadata(who, authority="kent")
     if learner:
         metadata["learner"] = learner
     requested = {"quiz_form": "quiz_step", "practice_form": "practice_step"}.get(form or "")

@@ -24,7 +24,9 @@ from actions.plans import (
     ValidatePlanForm,
     is_digression,
 )
+from assistant.core.access import Principal
 from assistant.settings import PROJECT_ROOT
+from tests.principals import KIM, turn_metadata
 
 
 @pytest.fixture(autouse=True)
@@ -44,6 +46,7 @@ def tracker(
     authority: str | None = "kent",
     confidence: float = 0.95,
     sender: str = "worker-1",
+    who: Principal | None = KIM,
 ) -> Tracker:
     latest = {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": []}
     return Tracker.from_dict(
@@ -57,7 +60,9 @@ def tracker(
                     "event": "user",
                     "text": text,
                     "parse_data": latest,
-                    "metadata": {"authority": authority} if authority else {},
+                    "metadata": turn_metadata(
+                        who, **({"authority": authority} if authority else {})
+                    ),
                 },
             ],
             "paused": False,

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from assistant.core.access import development_principal
 from assistant.core.guidance.branch_answer import BranchGuide
 from assistant.core.guidance.branches import load_branches
 from assistant.core.plans.dates import plan_dates, what_moved
@@ -57,6 +58,8 @@ COMMON_QUESTIONS = (
     "outcomes_discussion",
 )  # fmt: skip
 TODAY = date(2026, 11, 23)
+# The development user: every authority, so these tests are about plans, not access.
+ANYONE = development_principal()
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
 
@@ -81,7 +84,7 @@ def shared_service(guide: BranchGuide) -> PlanService:
 def walk(service: PlanService, plan: Plan, *replies: str) -> tuple[Plan, list[str]]:
     said: list[str] = []
     for text in replies:
-        turn = service.walk(plan, text, "test", NOW, TODAY)
+        turn = service.walk(ANYONE, plan, text, NOW, TODAY)
         said += [r.text for r in turn.replies]
         plan = turn.plan
     return plan, said
@@ -148,7 +151,7 @@ def test_the_managers_checklist_covers_what_the_procedure_asks_them_to_check(
 def test_a_branch_flag_adds_its_procedures_actions(
     service: PlanService, authority: str, branch: str, expected: str
 ) -> None:
-    plan = service.new(authority, frozenset({branch}))
+    plan = service.new(ANYONE, authority, frozenset({branch}))
     added = [a for a in plan.actions if a.branch == branch]
     assert any(expected in a.what for a in added)
     assert all(a.section_id and a.section_id.startswith(f"{authority}/") for a in added)
@@ -157,13 +160,13 @@ def test_a_branch_flag_adds_its_procedures_actions(
 def test_gateshead_has_no_ictg_action_because_its_procedure_has_no_ictg(
     service: PlanService,
 ) -> None:
-    plan = service.new("gateshead", frozenset({"trafficking-nrm"}))
+    plan = service.new(ANYONE, "gateshead", frozenset({"trafficking-nrm"}))
     assert not any("ICTG" in a.what for a in plan.actions)
 
 
 def test_removing_a_flag_removes_its_actions_unless_done(service: PlanService) -> None:
     sources = service.sources("kent")
-    plan = service.new("kent", frozenset({"trafficking-nrm", "family-abroad"}))
+    plan = service.new(ANYONE, "kent", frozenset({"trafficking-nrm", "family-abroad"}))
     cfab = next(i for i, a in enumerate(plan.actions) if "Across Borders" in a.what)
     actions = list(plan.actions)
     actions[cfab] = Action(**{**actions[cfab].__dict__, "done": True})
@@ -186,7 +189,7 @@ def test_names_are_refused(name: str) -> None:
 
 
 def test_a_stored_plan_holds_inputs_not_computed_dates(service: PlanService) -> None:
-    plan = service.new("kent", frozenset({"pre-birth"})).with_changes(
+    plan = service.new(ANYONE, "kent", frozenset({"pre-birth"})).with_changes(
         referral_date=date(2026, 11, 2), expected_delivery_date=date(2027, 2, 1)
     )
     body = plan_to_json(plan)
@@ -205,7 +208,7 @@ def test_moving_the_referral_moves_every_dependent_date_with_it(
     shared_service: PlanService, referral: date, shift: int
 ) -> None:
     service = shared_service
-    plan = service.new("blackpool", frozenset({"trafficking-nrm"})).with_changes(
+    plan = service.new(ANYONE, "blackpool", frozenset({"trafficking-nrm"})).with_changes(
         referral_date=referral
     )
     moved = plan.with_changes(referral_date=referral + timedelta(days=shift))
@@ -222,7 +225,7 @@ def test_moving_the_referral_moves_every_dependent_date_with_it(
 
 
 def test_changing_the_referral_date_says_what_moved(service: PlanService) -> None:
-    plan = service.new("gateshead", frozenset({"trafficking-nrm"})).with_changes(
+    plan = service.new(ANYONE, "gateshead", frozenset({"trafficking-nrm"})).with_changes(
         referral_date=date(2026, 11, 2)
     )
     changed = apply_changes(
@@ -251,7 +254,7 @@ def test_changing_the_referral_date_says_what_moved(service: PlanService) -> Non
 def test_changes_that_cannot_be_right_are_refused(
     service: PlanService, changes: PlanChanges, message: str
 ) -> None:
-    plan = service.new("kent")
+    plan = service.new(ANYONE, "kent")
     with pytest.raises(PlanValidationError, match=message):
         apply_changes(plan, changes, service.sources("kent"))
 
@@ -279,7 +282,7 @@ def test_commands_are_read_only_when_they_are_the_whole_reply(
 
 
 def test_a_plan_is_built_one_question_at_a_time(service: PlanService) -> None:
-    plan = service.create(service.new("kent"), "test", NOW, TODAY)
+    plan = service.create(ANYONE, service.new(ANYONE, "kent"), NOW, TODAY)
     ctx = service.context("kent", TODAY)
     assert ask(plan, ctx).text.startswith("Question 1 of 19: Children")
     plan, said = walk(
@@ -301,7 +304,7 @@ def test_a_plan_is_built_one_question_at_a_time(service: PlanService) -> None:
 
 
 def test_back_skip_and_not_sure(service: PlanService) -> None:
-    plan = service.create(service.new("kent"), "test", NOW, TODAY)
+    plan = service.create(ANYONE, service.new(ANYONE, "kent"), NOW, TODAY)
     ctx = service.context("kent", TODAY)
     plan, _ = walk(service, plan, "AB", "2/11/2026", "none of these", "Me")
     plan, _ = walk(service, plan, "back")
@@ -320,7 +323,7 @@ def test_back_skip_and_not_sure(service: PlanService) -> None:
 def test_after_going_back_an_answer_returns_to_where_the_worker_was(
     service: PlanService,
 ) -> None:
-    plan = service.create(service.new("kent"), "test", NOW, TODAY)
+    plan = service.create(ANYONE, service.new(ANYONE, "kent"), NOW, TODAY)
     ctx = service.context("kent", TODAY)
     plan, _ = walk(service, plan, "AB", "2/11/2026", "none of these", "Me", "Mum and dad")
     plan, _ = walk(service, plan, "back", "back", "Me and a student social worker")
@@ -329,7 +332,7 @@ def test_after_going_back_an_answer_returns_to_where_the_worker_was(
 
 
 def test_a_finished_plan_reopens_at_its_open_questions_only(service: PlanService) -> None:
-    plan = service.create(service.new("gateshead"), "test", NOW, TODAY)
+    plan = service.create(ANYONE, service.new(ANYONE, "gateshead"), NOW, TODAY)
     ctx = service.context("gateshead", TODAY)
     replies = ["AB", "2/11/2026", "None of these", "Me", "not sure"]
     replies += ["skip"] * (len(steps(plan, ctx)) - 6) + ["done"]
@@ -346,9 +349,9 @@ def test_a_finished_plan_reopens_at_its_open_questions_only(service: PlanService
 
 
 def test_carry_on_later_keeps_the_place_and_gives_the_reference(service: PlanService) -> None:
-    plan = service.create(service.new("lewisham"), "test", NOW, TODAY)
+    plan = service.create(ANYONE, service.new(ANYONE, "lewisham"), NOW, TODAY)
     plan, _ = walk(service, plan, "AB", "2/11/2026")
-    turn = service.walk(plan, "carry on later", "test", NOW, TODAY)
+    turn = service.walk(ANYONE, plan, "carry on later", NOW, TODAY)
     assert turn.paused and not turn.finished
     assert turn.plan.cursor == BRANCHES
     assert turn.plan.id in turn.replies[0].text
@@ -358,7 +361,7 @@ def test_carry_on_later_keeps_the_place_and_gives_the_reference(service: PlanSer
 
 
 def test_the_last_answer_finishes_the_plan_with_a_summary(service: PlanService) -> None:
-    plan = service.create(service.new("regional"), "test", NOW, TODAY)
+    plan = service.create(ANYONE, service.new(ANYONE, "regional"), NOW, TODAY)
     ctx = service.context("regional", TODAY)
     replies = ["AB", "2/11/2026", "None of these"]
     replies += ["skip"] * (len(steps(plan, ctx)) - 4)
@@ -371,7 +374,7 @@ def test_the_last_answer_finishes_the_plan_with_a_summary(service: PlanService) 
         ("Me", "Visit school", "2026-12-04"),
         ("Manager", "Review", "working_days:10"),
     ]
-    turn = service.walk(plan, "done", "test", NOW, TODAY)
+    turn = service.walk(ANYONE, plan, "done", NOW, TODAY)
     assert turn.finished and turn.plan.finished
     summary = turn.replies[-1]
     assert "complete" in summary.text and "Still open" in summary.text
@@ -379,7 +382,7 @@ def test_the_last_answer_finishes_the_plan_with_a_summary(service: PlanService) 
 
 
 def test_a_bad_answer_is_explained_and_nothing_is_lost(service: PlanService) -> None:
-    plan = service.create(service.new("kent"), "test", NOW, TODAY)
+    plan = service.create(ANYONE, service.new(ANYONE, "kent"), NOW, TODAY)
     plan, said = walk(service, plan, "Jane Smith")
     assert "initials or a case reference" in said[0]
     assert plan.version == 1 and current_step(plan, service.context("kent", TODAY)) == CHILDREN
@@ -392,7 +395,7 @@ def test_a_bad_answer_is_explained_and_nothing_is_lost(service: PlanService) -> 
 
 
 def test_pre_birth_and_homeless_flags_ask_for_their_dates(service: PlanService) -> None:
-    plan = service.create(service.new("blackpool"), "test", NOW, TODAY)
+    plan = service.create(ANYONE, service.new(ANYONE, "blackpool"), NOW, TODAY)
     plan, said = walk(
         service, plan, "AB", "2/11/2026", "pre-birth and homeless 16 17", "1/3/2027", "01/01/2009"
     )
@@ -458,7 +461,7 @@ def test_branches_are_read_from_buttons_or_words(
 
 
 def test_why_a_planning_question_is_asked_quotes_the_procedure(service: PlanService) -> None:
-    plan = service.new("lewisham").with_changes(cursor="genogram")
+    plan = service.new(ANYONE, "lewisham").with_changes(cursor="genogram")
     reply = explain_step(plan, service.context("lewisham", TODAY))
     assert "genogram" in reply.text
     assert reply.citations[0].section_id.startswith("lewisham/")
@@ -489,7 +492,7 @@ def test_plan_references_are_found_in_messages() -> None:
 
 def test_every_change_is_a_new_version_and_stale_ones_conflict(service: PlanService) -> None:
     repository = service.repository
-    first = service.create(service.new("kent"), "a", NOW, TODAY)
+    first = service.create(ANYONE, service.new(ANYONE, "kent"), NOW, TODAY)
     second = repository.save(first.with_changes(referral_date=date(2026, 11, 2)), "a", NOW)
     assert (first.version, second.version) == (1, 2)
     with pytest.raises(PlanVersionConflictError) as conflict:

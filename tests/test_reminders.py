@@ -18,6 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.adapters_plans import plan_service, reminder_repository
 from actions.adapters_store import app_database
 from actions.reminders import ActionMarkReminderDone, ActionSetReminders
+from assistant.core.access import Principal, Role
 from assistant.core.reminders.delivery import (
     ReminderNotFoundError,
     ReminderRepository,
@@ -38,6 +39,9 @@ from assistant.store.database import create_database_engine
 from assistant.store.migrate import upgrade_to_latest
 from assistant.store.reminders import SqlReminderRepository
 from tests.conftest import KNOWLEDGE_DIR
+from tests.principals import turn_metadata
+
+BEA = Principal("bea", Role.PRACTITIONER, "blackpool", "oidc")  # Blackpool practitioner
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
@@ -256,12 +260,17 @@ def action_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[No
 
 
 def run(
-    action: Any, text: str, intent: str, slots: dict[str, Any] | None = None
+    action: Any,
+    text: str,
+    intent: str,
+    slots: dict[str, Any] | None = None,
+    who: Principal | None = BEA,
+    sender: str = "web-worker-1",
 ) -> tuple[list[dict[str, Any]], list[Any]]:
     latest = {"text": text, "intent": {"name": intent, "confidence": 0.95}, "entities": []}
     tracker = Tracker.from_dict(
         {
-            "sender_id": "web-worker-1",
+            "sender_id": sender,
             "slots": slots or {},
             "latest_message": latest,
             "events": [
@@ -269,7 +278,7 @@ def run(
                     "event": "user",
                     "text": text,
                     "parse_data": latest,
-                    "metadata": {"authority": "blackpool"},
+                    "metadata": turn_metadata(who, authority="blackpool"),
                 }
             ],
             "paused": False,

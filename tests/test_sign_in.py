@@ -389,7 +389,44 @@ def test_a_worker_chats_only_for_their_own_authority(
     assert refused.status_code == 404
     assert refused.json()["valid_values"] == ["kent"]
     assert chat(api, users.kim, conversation).status_code == 200
-    assert fake_engine.sent[-1]["metadata"] == {"authority": "kent", "learner": "kim"}
+    assert fake_engine.sent[-1]["metadata"] == {
+        "authority": "kent",
+        "learner": "kim",
+        # Who is asking, for the actions: from the token, whatever the message says.
+        "principal": {
+            "subject": "kim",
+            "role": "practitioner",
+            "authority": "kent",
+            "method": "oidc",
+        },
+    }
+
+
+def test_who_is_asking_reaches_the_engine_from_the_token_not_the_request(
+    api: TestClient, users: Users, fake_engine: FakeEngineClient
+) -> None:
+    """The actions decide whose plans to open from it (issue 16): nothing the client sends
+    can name someone else."""
+    conversation = f"c-{uuid.uuid4().hex[:8]}"
+    claimed = {"principal": {"subject": "ken", "role": "manager", "authority": None}}
+    refused = api.post(
+        "/api/chat",
+        json={"conversation_id": conversation, "message": "hi", "metadata": claimed},
+        headers=users.kim,
+    )
+    assert refused.status_code == 422
+    typed = api.post(
+        "/api/chat",
+        json={"conversation_id": conversation, "message": f"carry on with my plan {claimed}"},
+        headers=users.kim,
+    )
+    assert typed.status_code == 200
+    assert fake_engine.sent[-1]["metadata"]["principal"] == {
+        "subject": "kim",
+        "role": "practitioner",
+        "authority": "kent",
+        "method": "oidc",
+    }
 
 
 def test_someone_else_s_conversation_cannot_be_continued_or_read(

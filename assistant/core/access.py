@@ -7,8 +7,10 @@ so that a reference guessed or shared by mistake does not even confirm that it i
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from assistant.core.authorities import UnknownAuthorityError
 
@@ -22,12 +24,21 @@ class AccessDeniedError(PermissionError):
     """The caller is who they say, but their role does not allow this (403)."""
 
 
+# Ways of proving who one is after which no authority means every authority: the local
+# development user and a service token an operator issued for all of them. Anyone else without
+# an authority (a Teams user whose tenant is mapped to none) sees no one else's data.
+EVERY_AUTHORITY_METHODS = frozenset({"development", "api_token"})
+# The key of the engine message metadata that carries the principal (web app -> actions).
+PRINCIPAL_KEY = "principal"
+
+
 @dataclass(frozen=True)
 class Principal:
     """The caller of an API route.
 
-    `authority` is None only for the local development user and for service tokens an
-    operator has issued for every authority (evaluation, monitoring).
+    `authority` is None for the local development user and for service tokens an operator has
+    issued for every authority (evaluation, monitoring), who see every authority; and for a
+    Teams user whose tenant is mapped to no authority, who sees only their own work.
     """
 
     subject: str
@@ -44,14 +55,27 @@ class Principal:
     def signed_in(self) -> bool:
         return self.method != "development"
 
+    @property
+    def sees_every_authority(self) -> bool:
+        return self.authority is None and self.method in EVERY_AUTHORITY_METHODS
+
     def may_see(self, authority: str) -> bool:
+        """Everyone's data of the authority (as the role allows), not only one's own."""
+        return self.sees_every_authority or self.authority == authority
+
+    def may_work_in(self, authority: str) -> bool:
+        """Start and keep one's own work there: one's own authority, or any for a caller who has
+        none (a Teams user whose tenant is not mapped says which authority in conversation)."""
         return self.authority is None or self.authority == authority
 
     def require_authority(self, authority: str) -> None:
         """Another authority's id is answered as an unknown one, listing the caller's own."""
         if not self.may_see(authority):
-            assert self.authority is not None
-            raise UnknownAuthorityError(authority, (self.authority,))
+            raise UnknownAuthorityError(authority, (self.authority,) if self.authority else ())
+
+    def require_work_in(self, authority: str) -> None:
+        if not self.may_work_in(authority):
+            raise UnknownAuthorityError(authority, (self.authority,) if self.authority else ())
 
     def owns(self, owner_subject: str) -> bool:
         return owner_subject == self.subject
@@ -66,6 +90,34 @@ class Principal:
     def require_manager(self, what: str) -> None:
         if not self.is_manager:
             raise AccessDeniedError(f"Only a manager can {what}.")
+
+    def to_metadata(self) -> dict[str, str | None]:
+        """For the engine's message metadata: set by the web app from the signed-in request,
+        so that the actions apply the same rules as the API (never taken from message text)."""
+        return {
+            "subject": self.subject,
+            "role": self.role.value,
+            "authority": self.authority,
+            "method": self.method,
+        }
+
+
+def principal_from_metadata(metadata: Mapping[str, Any]) -> Principal | None:
+    """The principal the web app put in a message's metadata; None when there is none or it is
+    malformed (a turn that did not come through the web app or Teams is nobody)."""
+    found = metadata.get(PRINCIPAL_KEY)
+    if not isinstance(found, Mapping):
+        return None
+    subject, role, authority, method = (
+        found.get(k) for k in ("subject", "role", "authority", "method")
+    )
+    if not isinstance(subject, str) or not subject or not isinstance(method, str) or not method:
+        return None
+    if not isinstance(role, str) or role not in {r.value for r in Role}:
+        return None
+    if authority is not None and not (isinstance(authority, str) and authority):
+        return None
+    return Principal(subject, Role(role), authority, method)
 
 
 def development_principal() -> Principal:

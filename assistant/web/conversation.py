@@ -1,17 +1,19 @@
 """One conversational turn, whichever channel it came from (web chat, Teams): identifying details
-masked, the conversation's owner checked, the message to the engine with the worker's authority,
-the replies back, the answer audited, and the turn kept in the transcript so that the
-conversation can be shown again."""
+masked, the conversation's owner checked, the message to the engine with the worker's authority
+and who they are (the actions open plans, reminders and progress by it), the replies back, the
+answer audited, and the turn kept in the transcript so that the conversation can be shown
+again."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from fastapi.concurrency import run_in_threadpool
 
-from assistant.core.access import Principal, development_principal
+from assistant.core.access import PRINCIPAL_KEY, Principal, development_principal
 from assistant.core.answer_audit import AuditLog, audit_entry
 from assistant.core.audit import CitationLog, citation_uses
 from assistant.core.authorities import AuthorityDirectory
@@ -65,7 +67,9 @@ class ConversationService:
         (the client's Idempotency-Key) makes a resent turn answered once (engine/turns.py).
         """
         principal = principal or development_principal()
-        metadata: dict[str, str] = {}
+        # Who is asking, from the signed-in request (never from the message): the actions
+        # apply the same rules to plans, reminders and progress as the API does.
+        metadata: dict[str, Any] = {PRINCIPAL_KEY: principal.to_metadata()}
         chosen = self._authority_for(principal, authority)
         if chosen is not None:
             metadata["authority"] = chosen

@@ -79,7 +79,16 @@ def test_a_valid_request_is_acknowledged_and_answered_through_the_connector(
     assert turn["conversation_id"].startswith("teams:")
     # This tenant has no authority configured: the user picks. Their learning progress follows
     # them (the Teams user) from conversation to conversation.
-    assert turn["metadata"] == {"learner": f"teams:{TENANT_ID}:{USER_AAD_ID}"}
+    # Nor do they see anyone's plans but their own (Principal.may_see).
+    assert turn["metadata"] == {
+        "learner": f"teams:{TENANT_ID}:{USER_AAD_ID}",
+        "principal": {
+            "subject": f"teams:{TENANT_ID}:{USER_AAD_ID}",
+            "role": "practitioner",
+            "authority": None,
+            "method": "teams",
+        },
+    }
 
 
 @pytest.mark.parametrize(
@@ -218,6 +227,12 @@ def test_the_tenant_sets_the_authority(teams: TeamsHarness) -> None:
     assert turn["metadata"] == {
         "authority": "kent",
         "learner": f"teams:{KENT_TENANT_ID}:{USER_AAD_ID}",
+        "principal": {
+            "subject": f"teams:{KENT_TENANT_ID}:{USER_AAD_ID}",
+            "role": "practitioner",
+            "authority": "kent",
+            "method": "teams",
+        },
     }
     assert turn["conversation_id"].startswith("teams:")
 

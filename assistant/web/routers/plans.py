@@ -9,12 +9,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Response
 from fastapi.concurrency import run_in_threadpool
 
-from assistant.core.access import Principal
 from assistant.core.plans.editing import apply_changes
 from assistant.core.plans.exports import plan_calendar, plan_docx, plan_for_family, plan_markdown
 from assistant.core.plans.model import Plan, plan_to_json
 from assistant.core.plans.presenting import PlanView
-from assistant.core.plans.repository import PlanNotFoundError
 from assistant.core.timescales.formatting import long_date
 from assistant.web.auth import PrincipalDep
 from assistant.web.dependencies import PlansDep, SettingsDep
@@ -82,16 +80,6 @@ def _view_json(view: PlanView) -> dict[str, Any]:
     }
 
 
-def _visible_plan(
-    plans: PlansDep, principal: Principal, plan_id: str, version: int | None = None
-) -> Plan:
-    """The plan, or PlanNotFoundError when it is another authority's (as if it did not exist)."""
-    plan = plans.repository.get(plan_id, version)
-    if not principal.may_see(plan.authority):
-        raise PlanNotFoundError(plan_id, version)
-    return plan
-
-
 def _out(
     plans: PlansDep, plan: Plan, settings: SettingsDep, moved: tuple[str, ...] = ()
 ) -> PlanOut:
@@ -104,10 +92,9 @@ def create_plan(
     body: PlanCreate, plans: PlansDep, settings: SettingsDep, principal: PrincipalDep
 ) -> PlanOut:
     today = settings.current_date()
-    plan = plans.new(body.authority)
-    principal.require_authority(plan.authority)
+    plan = plans.new(principal, body.authority)
     plan = apply_changes(plan, body.changes(), plans.sources(plan.authority))
-    stored = plans.create(plan, principal.subject, datetime.now(UTC), today)
+    stored = plans.create(principal, plan, datetime.now(UTC), today)
     return _out(plans, stored, settings)
 
 
@@ -119,9 +106,6 @@ def list_plans(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> PlanListOut:
     """A manager sees all their authority's plans; a practitioner the ones they worked on."""
-    plans.sources(authority)  # an unknown authority is a 404 with the valid ids
-    principal.require_authority(authority)
-    saved_by = None if principal.is_manager else principal.subject
     return PlanListOut(
         plans=[
             PlanSummaryOut(
@@ -132,7 +116,7 @@ def list_plans(
                 finished=s.finished,
                 updated_at=s.updated_at.isoformat(),
             )
-            for s in plans.repository.list(authority, limit, saved_by)
+            for s in plans.listed(principal, authority, limit)
         ]
     )
 
@@ -145,7 +129,7 @@ def read_plan(
     principal: PrincipalDep,
     version: Annotated[int | None, Query(ge=1, le=MAX_COUNT)] = None,
 ) -> PlanOut:
-    return _out(plans, _visible_plan(plans, principal, plan_id, version), settings)
+    return _out(plans, plans.open(principal, plan_id, version), settings)
 
 
 @router.patch(
@@ -159,20 +143,19 @@ def update_plan(
     principal: PrincipalDep,
 ) -> PlanOut:
     """Change a plan made from `version`; the dates that moved are listed in `moved`."""
-    before = _visible_plan(plans, principal, plan_id, body.version)
+    before = plans.open(principal, plan_id, body.version)
     after = apply_changes(before, body.changes(), plans.sources(before.authority))
-    saved = plans.save(before, after, principal.subject, datetime.now(UTC), settings.current_date())
+    saved = plans.save(principal, before, after, datetime.now(UTC), settings.current_date())
     return _out(plans, saved.plan, settings, saved.moved)
 
 
 @router.get("/{plan_id}/versions", response_model=PlanHistoryOut, responses=NOT_FOUND)
 def plan_versions(plan_id: str, plans: PlansDep, principal: PrincipalDep) -> PlanHistoryOut:
-    _visible_plan(plans, principal, plan_id)
     return PlanHistoryOut(
         id=plan_id,
         versions=[
             PlanVersionOut(version=v.version, saved_at=v.saved_at.isoformat(), saved_by=v.saved_by)
-            for v in plans.repository.history(plan_id)
+            for v in plans.history(principal, plan_id)
         ],
     )
 
@@ -196,7 +179,7 @@ async def export_plan(
     version: Annotated[int | None, Query(ge=1, le=MAX_COUNT)] = None,
 ) -> Response:
     """docx for the record and the manager, md, ics for the dates, family in plain words."""
-    plan = await run_in_threadpool(_visible_plan, plans, principal, plan_id, version)
+    plan = await run_in_threadpool(plans.open, principal, plan_id, version)
     view = plans.view(plan, settings.current_date())
     if format == "docx":
         content: bytes = await run_in_threadpool(plan_docx, view, datetime.now(UTC))
