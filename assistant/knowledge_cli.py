@@ -9,6 +9,7 @@ from assistant.core.authorities import UnknownAuthorityError
 from assistant.core.procedures.changes import diff, fingerprints, read_snapshot, write_snapshot
 from assistant.core.procedures.ingest import ingest
 from assistant.core.procedures.knowledge_base import KnowledgeBase, build_knowledge_base
+from assistant.core.timescales.rules import load_timescale_rules, unsupported_rules
 from assistant.settings import Settings
 from assistant.store.citation_log import SqlCitationLog
 from assistant.store.database import create_database_engine
@@ -60,6 +61,21 @@ def _report_stale_citations(
         )
 
 
+def _report_unsupported_rules(settings: Settings, knowledge: KnowledgeBase) -> int:
+    """A changed chapter may no longer say what a local rule in authorities.yml relies on: say
+    which, and fail, so that nobody is told a rule their chapter no longer states."""
+    rules = load_timescale_rules(settings.knowledge_dir)
+    problems = unsupported_rules(
+        rules, lambda s: knowledge.sections[s].text if s in knowledge.sections else None
+    )
+    if not problems:
+        return 0
+    print("Local rules in authorities.yml their chapter no longer states (fix the rule or quote):")
+    for problem in problems:
+        print(f"  {problem}")
+    return 1
+
+
 def run_kb(args: argparse.Namespace) -> int:
     settings = Settings()
     if args.kb_command == "report":
@@ -90,7 +106,7 @@ def run_kb(args: argparse.Namespace) -> int:
         write_snapshot(settings.knowledge_dir, knowledge.sections.values())
         if changes.affected:
             _report_stale_citations(settings, changes.affected, knowledge.section_hashes)
-        return 0
+        return _report_unsupported_rules(settings, knowledge)
     if args.kb_command == "diff":
         old = ingest(args.authority, args.old.read_text(encoding="utf-8"), "old", "")
         new = ingest(args.authority, args.new.read_text(encoding="utf-8"), "new", "")

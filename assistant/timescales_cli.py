@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
-from assistant.core.authorities import UnknownAuthorityError
+from assistant.core.authorities import UnknownAuthorityError, possessive
 from assistant.core.timescales.compute import InvalidTimescaleInputError, TimescaleInputs
 from assistant.core.timescales.dates import DateParseError, Tense, parse_date
 from assistant.core.timescales.formatting import long_date
@@ -46,9 +46,17 @@ def run_due(args: argparse.Namespace) -> int:
     name = service.authorities.get(args.authority).name
     print(f"{name}: referral {long_date(inputs.referral_date)} (today {long_date(today)})\n")
     for item in result.all_dates:
-        print(f"  {item.label}: {long_date(item.when)} ({item.status})")
+        print(f"  {item.display_label}: {long_date(item.when)} ({item.status})")
         print(f"    {item.explanation}")
-    print(f"\n  Extension: agreed by {result.extension_approver}. {result.extension_how}")
+        if item.borrowed is not None:
+            whose = possessive(item.borrowed.short_name)
+            print(f"    {whose} source, not yours: {item.borrowed.section}")
+    print("\n  Going past the time limit:")
+    for sentence in result.extension.sentences():
+        print(f"    {sentence}")
+    print(f"    Source: {', '.join(result.extension.own_sections)}")
+    for other in result.extension.shown_others:
+        print(f"    {possessive(other.short_name)} source, not yours: {other.section}")
     for warning in result.warnings:
         print(f"\n  Warning: {warning}")
     print(f"\n{CONVENTIONS}")

@@ -77,8 +77,19 @@ def test_every_step_is_a_sentence_of_a_cited_section_or_a_counted_date(
     steps = _steps(reply.text)
     assert steps
     for step_text in steps:
-        body = re.sub(r"^(Must|Should): ", "", step_text)
-        if body.startswith(("The assessment concludes within", "complete the assessment")):
+        body = step_text
+        labelled = re.match(r"^([A-Z][\w ]*?)'s? procedure (?:—|says) ", step_text)
+        if labelled:  # another authority's step, labelled as theirs: theirs is what is cited
+            owners = {
+                guide.knowledge.authorities.get(c.authority).short_name for c in reply.citations
+            }
+            assert labelled.group(1) in owners
+            assert labelled.group(1) != guide.knowledge.authorities.get(authority).short_name
+            body = step_text[labelled.end() :]
+        body = re.sub(r"^(Must|Should): ", "", body)
+        if body.startswith(
+            ("The assessment concludes within", "complete the assessment", "to complete the")
+        ):
             assert "How I counted:" in body  # a date always says how it was counted
             continue
         sentence = body.split(": by ")[0].split(": How I counted")[0].rstrip(".…")
@@ -367,3 +378,20 @@ def test_the_words_overrule_a_misclassified_branch_only_when_clear(
     guide: BranchGuide, classified: str, text: str, meant: str
 ) -> None:
     assert reconcile_branch(guide, classified, text).id == meant
+
+
+@pytest.mark.parametrize("authority", ["lewisham", "regional"])
+def test_a_pre_birth_date_from_another_authority_is_labelled_not_marked_as_theirs(
+    guide: BranchGuide, authority: str
+) -> None:
+    """Neither chapter states a pre-birth timescale: the date comes labelled as Gateshead's,
+    without a Must/Should of the worker's procedure, and cites Gateshead's words."""
+    reply = answer_branch(
+        guide, guide.branches["pre-birth"], authority, {"due_date": "2027-11-14"}, TODAY
+    )
+    [dated] = [s for s in _steps(reply.text) if "4 weeks before" in s]
+    assert dated.startswith("Gateshead's procedure says to complete the assessment")
+    assert "by Friday 15 October 2027" in dated and "Yours doesn't state" in dated
+    [gateshead] = [c for c in reply.citations if c.authority == "gateshead"]
+    assert "at least 4 weeks before" in gateshead.quote
+    assert "Sources: " in reply.text and "Gateshead — " in reply.text

@@ -46,13 +46,29 @@ def test_ingest_reports_a_changed_chapter_by_section(
 ) -> None:
     assert main(["kb", "ingest"]) == 0
     assert "First ingestion" in capsys.readouterr().out
-    kent = knowledge_copy / "kent.txt"
-    kent.write_text(kent.read_text().replace("45 working days", "40 working days", 1))
+    lewisham = knowledge_copy / "lewisham.txt"
+    lewisham.write_text(
+        lewisham.read_text().replace("the assessment plan must be reviewed", "it is reviewed", 1)
+    )
     assert main(["kb", "ingest"]) == 0
     out = capsys.readouterr().out
-    assert "changed: 1" in out and "kent/11-timescales" in out
+    assert "changed: 1" in out and "lewisham/" in out
     assert main(["kb", "ingest"]) == 0
     assert "No section changed" in capsys.readouterr().out
+
+
+def test_ingest_fails_when_a_chapter_no_longer_states_a_local_rule(
+    knowledge_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["kb", "ingest"]) == 0
+    capsys.readouterr()
+    kent = knowledge_copy / "kent.txt"
+    kent.write_text(kent.read_text().replace("45 working days", "40 working days", 1))
+    assert main(["kb", "ingest"]) == 1
+    out = capsys.readouterr().out
+    assert "changed: 1" in out and "kent/11-timescales" in out
+    assert "no longer states" in out
+    assert "kent assessment_working_days (kent/11-timescales)" in out
 
 
 def test_diff_compares_two_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -210,3 +210,15 @@ def test_an_edd_alone_gives_the_pre_birth_date_and_asks_for_the_referral() -> No
     assert "Tell me the referral date" in text
     assert messages[0]["citations"][0]["section_id"] == "kent/11-1-pre-birth-good-practice-steps"
     assert SlotSet("expected_delivery_date", "2027-11-14") in events
+
+
+def test_an_extension_question_without_a_date_is_answered_not_asked_for_a_referral() -> None:
+    messages, events = run(
+        ActionTimescales(), "who can agree an extension?", "ask_timescale", authority="blackpool"
+    )
+    [answer] = messages
+    assert "When did the referral come in?" not in answer["text"]
+    assert "Your procedure doesn't say who agrees an extension" in answer["text"]
+    assert "team manager" not in answer["text"]
+    assert answer["citations"][0]["section_id"].startswith("blackpool/")
+    assert SlotSet("referral_date", None) in events  # nothing remembered is invented

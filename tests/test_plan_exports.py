@@ -463,3 +463,23 @@ def test_docx_without_now_says_when_it_was_generated(view: PlanView) -> None:
     footer = document.sections[0].footer.paragraphs[0].text
     assert footer.startswith("Plan abc123def0, version 3. Generated ")
     assert document.core_properties.created is not None
+
+
+def test_a_pre_birth_date_from_another_authoritys_rule_is_labelled_in_every_export(
+    knowledge: Knowledge,
+) -> None:
+    """Lewisham's chapter states no pre-birth timescale: the plan shows the date under
+    Gateshead's name, never as Lewisham's rule."""
+    view = _every_branch_view(knowledge, "lewisham")
+    [pre] = [d for d in view.dates if "Pre-birth" in d.label]
+    assert pre.label.endswith("Gateshead's procedure, not yours")
+    assert "yours doesn't state a pre-birth timescale" in pre.how
+    assert "Gateshead's procedure, not yours" in exports.plan_markdown(view)
+    summaries = [
+        str(e["summary"])
+        for e in Calendar.from_ical(exports.plan_calendar(view, NOW)).walk("VEVENT")
+    ]
+    assert any("Pre-birth" in s and "Gateshead's procedure, not yours" in s for s in summaries)
+    own = _every_branch_view(knowledge, "kent")
+    [kent_pre] = [d for d in own.dates if "Pre-birth" in d.label]
+    assert "procedure" not in kent_pre.label and "procedure" not in kent_pre.how

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from assistant.core.guidance.other_answers import (
@@ -55,6 +57,14 @@ def test_a_silent_authority_says_so_and_labels_other_procedures(
     assert answer.reply.text.startswith("I can't find anything on hostility")
     assert "not your authority's own procedure" in answer.reply.text
     assert all(c.authority != "kent" for c in answer.reply.citations)
+    # Each step says whose procedure it is from, and that procedure is cited.
+    names = {knowledge_base.authorities.get(c.authority).short_name for c in answer.reply.citations}
+    steps = re.findall(r"^\d+\. (.*)$", answer.reply.text, flags=re.MULTILINE)
+    assert steps
+    for step_text in steps:
+        owner = re.match(r"^(.+?)'s? procedure — ", step_text)
+        assert owner is not None, step_text
+        assert owner.group(1) in names and owner.group(1) != "Kent"
 
 
 def test_a_continuing_paragraph_shares_the_topic_of_the_one_before(

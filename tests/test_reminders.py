@@ -378,3 +378,18 @@ def test_a_web_reminder_joins_the_conversation_the_page_shows(
     assert history[-1]["role"] == "assistant"
     assert history[-1]["text"].startswith("Reminder: ")
     assert history[-1]["buttons"][0]["payload"] == f"mark reminder {due_today.id} done"
+
+
+def test_a_reminder_for_another_authoritys_rule_says_whose_it_is(
+    timescales: TimescaleService,
+) -> None:
+    inputs = TimescaleInputs(date(2026, 11, 2), expected_delivery_date=date(2027, 6, 1))
+    lewisham = reminders_for(
+        timescales.compute("lewisham", inputs, date(2026, 11, 10)), "web-1", date(2026, 11, 10)
+    )
+    [pre_birth] = [r for r in lewisham if r.label.startswith("Pre-birth")]
+    assert pre_birth.label.endswith("Gateshead's procedure, not yours")
+    kent = reminders_for(
+        timescales.compute("kent", inputs, date(2026, 11, 10)), "web-1", date(2026, 11, 10)
+    )
+    assert not any("procedure" in r.label for r in kent)

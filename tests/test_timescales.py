@@ -3,6 +3,7 @@ dates, each authority's local rules, and UK date reading."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -14,8 +15,14 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.core.guidance.timescale_answer import RememberedDates, answer_timescales
+from assistant.core.guidance.timescale_answer import (
+    RememberedDates,
+    answer_timescales,
+    asks_about_extension,
+)
 from assistant.core.procedures.knowledge_base import KnowledgeBase
+from assistant.core.replies import Reply
+from assistant.core.timescales.attribution import NO_APPROVER, UNNAMED_APPROVER
 from assistant.core.timescales.compute import (
     InvalidTimescaleInputError,
     TimescaleInputs,
@@ -225,14 +232,37 @@ def test_pre_birth_warnings(service: TimescaleService) -> None:
     assert any("already passed" in w for w in past.warnings)
 
 
-def test_authorities_without_their_own_pre_birth_text_cite_the_national_rule(
-    service: TimescaleService,
+@pytest.mark.parametrize("authority", ["lewisham", "regional"])
+def test_another_authoritys_pre_birth_rule_is_labelled_as_theirs(
+    service: TimescaleService, authority: str
 ) -> None:
-    result = service.compute(
-        "lewisham", TimescaleInputs(date(2026, 11, 2), date(2027, 6, 1)), TODAY
+    """Lewisham's and the regional chapters state no pre-birth timescale: the date is still
+    worked out, but from the chapter that states it, and everything says whose it is."""
+    assert service.rules[authority].pre_birth_section is None
+    result = service.compute(authority, TimescaleInputs(date(2026, 11, 2), date(2027, 1, 4)), TODAY)
+    pre = result.pre_birth_complete_by
+    assert pre is not None and pre.borrowed is not None
+    owner = pre.borrowed.authority
+    assert owner != authority
+    assert pre.section == service.rules[owner].pre_birth_section
+    whose = f"{service.authorities.get(owner).short_name}'s procedure"
+    assert f"{whose} states this rule; yours doesn't state a pre-birth timescale." in (
+        pre.explanation
     )
-    assert result.pre_birth_complete_by is not None
-    assert result.pre_birth_complete_by.section == service.national_pre_birth_section
+    assert pre.display_label.endswith(f"{whose}, not yours")
+    assert pre.how_counted == pre.explanation.split(f" {whose}")[0]
+    # The warnings about the date say whose rule it is, and don't make it the worker's.
+    about_pre_birth = [w for w in result.warnings if "pre-birth" in w]
+    assert about_pre_birth and all(whose in w for w in about_pre_birth)
+    assert not any("is the one to work to" in w for w in about_pre_birth)
+
+
+def test_an_authoritys_own_pre_birth_rule_is_not_labelled(service: TimescaleService) -> None:
+    result = service.compute("kent", TimescaleInputs(date(2026, 11, 2), date(2027, 6, 1)), TODAY)
+    pre = result.pre_birth_complete_by
+    assert pre is not None and pre.borrowed is None
+    assert pre.section == "kent/11-1-pre-birth-good-practice-steps"
+    assert pre.display_label == pre.label and "procedure" not in pre.explanation
 
 
 @pytest.mark.parametrize(
@@ -271,7 +301,8 @@ def test_local_rules_come_from_data(service: TimescaleService) -> None:
     assert "cin_visit_recorded" not in blackpool
     lewisham = {i.key: i for i in service.compute("lewisham", visit, TODAY).others}
     assert lewisham["cin_plan_update"].when == date(2026, 12, 31)
-    assert service.rules["gateshead"].extension.approver == "a Service Manager"
+    approver = service.rules["gateshead"].extension.approver
+    assert approver is not None and approver.text == "a Service Manager"
 
 
 def test_every_rule_cites_a_section_that_exists(
@@ -395,3 +426,158 @@ def test_the_chat_reads_a_yearless_referral_date_in_the_past_and_says_so(
         "referral today, baby due 3/3", "kent", service, knowledge_base, SAID_ON, RememberedDates()
     )
     assert edd.remembered.expected_delivery_date == "2027-03-03"  # the next one
+
+
+# Whose rule it is: only what the worker's own chapter says, under their name.
+
+AUTHORITY_IDS = ("gateshead", "blackpool", "kent", "lewisham", "regional")
+
+
+@pytest.mark.parametrize("authority", AUTHORITY_IDS)
+def test_extension_advice_says_only_what_the_chapter_says(
+    service: TimescaleService, authority: str
+) -> None:
+    advice = service.extension_advice(authority)
+    approver = service.rules[authority].extension.approver
+    sentences = advice.sentences()
+    if approver is not None:
+        assert advice.stated_by_procedure and advice.shown_others == ()
+        assert sentences[0] == f"Your procedure says {approver.text} agrees an extension."
+        assert "Other authorities" not in advice.text
+        return
+    assert sentences[0] == NO_APPROVER
+    assert advice.approver == UNNAMED_APPROVER
+    naming = {a for a, r in service.rules.items() if r.extension.approver and a != authority}
+    assert naming and {o.authority for o in advice.shown_others} == naming
+    # Every other authority's approver appears only in a sentence labelled as theirs.
+    for other in advice.shown_others:
+        named = service.rules[other.authority].extension.approver
+        assert named is not None
+        short = service.authorities.get(other.authority).short_name
+        assert f"{short}'s procedure says {named.text} agrees an extension" in advice.text
+        assert all(
+            f"{short}'s procedure says {named.text}" in s for s in sentences if named.text in s
+        )
+    assert set(advice.quotes()) == {
+        *advice.own_sections,
+        *(o.section for o in advice.shown_others),
+    }
+
+
+@pytest.mark.parametrize("authority", AUTHORITY_IDS)
+def test_the_overdue_warning_names_no_approver_the_chapter_does_not(
+    service: TimescaleService, authority: str
+) -> None:
+    result = service.compute(authority, TimescaleInputs(date(2026, 9, 1)), TODAY)
+    [overdue] = [w for w in result.warnings if "overdue" in w]
+    assert overdue.endswith(result.extension.summary)
+    approver = service.rules[authority].extension.approver
+    if approver is None:
+        assert overdue.endswith(NO_APPROVER)
+        for words in ("team manager", "Practice Supervisor", "Service Manager", "management"):
+            assert words not in overdue
+
+
+@pytest.fixture
+def knowledge(knowledge_base: KnowledgeBase) -> KnowledgeBase:
+    return knowledge_base
+
+
+def _answer(
+    text: str, authority: str, service: TimescaleService, knowledge: KnowledgeBase
+) -> Reply:
+    return answer_timescales(text, authority, service, knowledge, TODAY, RememberedDates()).reply
+
+
+def _quotes_are_in_their_sections(reply: Reply, knowledge: KnowledgeBase) -> None:
+    for citation in reply.citations:
+        text = " ".join(knowledge.sections[citation.section_id].text.split())
+        for sentence in filter(None, citation.quote.split("\n")):
+            assert " ".join(sentence.split()) in text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "who can agree an extension?",
+        "can the 45 days be extended",
+        "my CFA won't be done by day 45, how do i get more time agreed?",
+    ],
+)
+def test_an_extension_question_is_answered_from_the_workers_chapter(
+    service: TimescaleService, knowledge: KnowledgeBase, question: str
+) -> None:
+    assert asks_about_extension(question)
+    gateshead = _answer(question, "gateshead", service, knowledge)
+    assert gateshead.text.startswith("Going past the 45 working days — Gateshead procedure.")
+    assert "1. Your procedure says a Service Manager agrees an extension." in gateshead.text
+    assert "Mosaic" in gateshead.text and "Other authorities" not in gateshead.text
+    assert [c.authority for c in gateshead.citations] == ["gateshead"]
+    assert "permission must be sought from a Service Manager" in gateshead.citations[0].quote
+    _quotes_are_in_their_sections(gateshead, knowledge)
+
+    kent = _answer(question, "kent", service, knowledge)
+    assert f"1. {NO_APPROVER}" in kent.text
+    assert "Practice Supervisor" not in kent.text
+    for line in kent.text.splitlines():  # another's approver only under their name
+        if "Service Manager" in line:
+            assert "Gateshead's procedure says a Service Manager" in line
+    assert [c.authority for c in kent.citations] == ["kent", "gateshead", "lewisham"]
+    assert "Sources: Kent — 11. Timescales" in kent.text
+    _quotes_are_in_their_sections(kent, knowledge)
+
+
+@pytest.mark.parametrize(
+    "text", ["when is it due?", "referral 2 November", "how many days to complete a CAFA"]
+)
+def test_not_every_timescale_question_is_about_an_extension(text: str) -> None:
+    assert not asks_about_extension(text)
+
+
+def test_a_borrowed_pre_birth_rule_is_labelled_in_the_chat(
+    service: TimescaleService, knowledge: KnowledgeBase
+) -> None:
+    remembered = RememberedDates(expected_delivery_date="2027-06-01")
+    reply = answer_timescales(
+        "referral 2 November, when is it due?", "lewisham", service, knowledge, TODAY, remembered
+    ).reply
+    [pre] = [line for line in reply.text.splitlines() if "4 weeks before" in line]
+    assert re.match(r"^\d+\. Gateshead's procedure says to complete the assessment", pre)
+    assert "Yours doesn't state a pre-birth timescale" in pre
+    assert "Should:" not in pre
+    gateshead = [c for c in reply.citations if c.authority == "gateshead"]
+    assert gateshead and "at least 4 weeks before" in gateshead[0].quote
+    card = reply.extras["timescales"]
+    assert isinstance(card, dict)
+    [dated] = [d for d in card["dates"] if d["rule_authority"] == "gateshead"]
+    assert dated["label"].endswith("Gateshead's procedure, not yours")
+    _quotes_are_in_their_sections(reply, knowledge)
+
+
+@pytest.mark.parametrize(("authority", "owner"), [("regional", "gateshead"), ("kent", "kent")])
+def test_an_edd_alone_says_whose_pre_birth_rule_it_is(
+    service: TimescaleService, knowledge: KnowledgeBase, authority: str, owner: str
+) -> None:
+    reply = _answer("EDD 1 June 2027, when's the pre-birth due", authority, service, knowledge)
+    [citation] = reply.citations
+    assert citation.authority == owner
+    assert "at least 4 weeks before" in citation.quote
+    own = owner == authority
+    assert ("1. Should: complete the pre-birth assessment" in reply.text) is own
+    assert ("1. Gateshead's procedure says to complete" in reply.text) is not own
+    assert ("Yours doesn't state a pre-birth timescale" in reply.text) is not own
+
+
+def test_each_date_in_one_message_takes_the_role_of_the_cue_nearest_before_it(
+    service: TimescaleService, knowledge_base: KnowledgeBase
+) -> None:
+    answer = answer_timescales(
+        "referral 1 september 2026, EDD 10/01/2027",
+        "kent",
+        service,
+        knowledge_base,
+        SAID_ON,
+        RememberedDates(),
+    )
+    assert answer.remembered.referral_date == "2026-09-01"
+    assert answer.remembered.expected_delivery_date == "2027-01-10"

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from icalendar import Calendar
 
 from assistant.cli import main
+from assistant.core.procedures.knowledge_base import KnowledgeBase
+from assistant.core.timescales.attribution import NO_APPROVER
 
 
 def test_contract_fields_and_explanations(client: TestClient) -> None:
@@ -33,7 +36,11 @@ def test_contract_fields_and_explanations(client: TestClient) -> None:
     assert due["date_text"] == "Wednesday 27 January 2027"
     assert "Christmas Day" in due["explanation"]
     assert {h["name"] for h in due["skipped_holidays"]} >= {"Christmas Day", "New Year's Day"}
-    assert body["extension"]["approver"] == "the team manager"
+    # Blackpool's chapter says who records the reasons, not who agrees an extension.
+    extension = body["extension"]
+    assert extension["stated_by_procedure"] is False
+    assert "the team manager" not in extension["approver"]
+    assert extension["approver_quote"] is None
     assert "day 0" in body["conventions"]
     assert {c["section_id"] for c in body["citations"]} >= {
         "blackpool/the-maximum-time-frame-for-the-assessment-to-conclude"
@@ -156,3 +163,100 @@ def test_cli_counts_a_weekend_referral_from_the_day_itself(
     assert "Assessment to conclude: Monday 11 October 2027" in out
     assert "Monday 20 September 2027" in out and "Friday 20 August 2027" in out
     assert "Monday 9 August is working day 1" in out
+
+
+def _timescales(client: TestClient, **body: str) -> dict[str, Any]:
+    response = client.post("/api/timescales", json=body)
+    assert response.status_code == 200
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def test_an_extension_approver_is_given_only_where_the_procedure_names_one(
+    client: TestClient, knowledge_base: KnowledgeBase
+) -> None:
+    gateshead = _timescales(client, authority="gateshead", referral_date="2026-09-01")
+    extension = gateshead["extension"]
+    assert extension["stated_by_procedure"] is True
+    assert extension["approver"] == "a Service Manager"
+    assert "permission must be sought from a Service Manager" in extension["approver_quote"]
+    assert extension["others"] == []
+    assert extension["text"].startswith("Your procedure says a Service Manager agrees")
+    section = knowledge_base.sections[extension["section_id"]]
+    assert " ".join(extension["how_quote"].split()) in " ".join(section.text.split())
+    # Overdue: the warning says what the chapter says, nothing more.
+    assert any(
+        "overdue" in w and "Your procedure says a Service Manager agrees an extension." in w
+        for w in gateshead["warnings"]
+    )
+
+
+@pytest.mark.parametrize("authority", ["blackpool", "kent", "regional"])
+def test_where_the_procedure_names_nobody_the_api_says_so_and_labels_others(
+    client: TestClient, knowledge_base: KnowledgeBase, authority: str
+) -> None:
+    body = _timescales(client, authority=authority, referral_date="2026-09-01")
+    extension = body["extension"]
+    assert extension["stated_by_procedure"] is False
+    assert extension["approver_quote"] is None
+    assert extension["text"].startswith(NO_APPROVER)
+    assert extension["section_id"].startswith(f"{authority}/")
+    others = {o["authority"]: o for o in extension["others"]}
+    assert set(others) == {"gateshead", "lewisham"}
+    assert (
+        others["gateshead"]["text"]
+        == "Gateshead's procedure says a Service Manager agrees an extension"
+    )
+    for other in others.values():
+        assert other["section_id"].startswith(f"{other['authority']}/")
+        section = knowledge_base.sections[other["section_id"]]
+        assert " ".join(other["quote"].split()) in " ".join(section.text.split())
+    assert any(NO_APPROVER in w for w in body["warnings"] if "overdue" in w)
+    # The others' sections are cited as theirs, with the words relied on.
+    cited = {c["section_id"]: c for c in body["citations"]}
+    for other in others.values():
+        assert cited[other["section_id"]]["authority"] == other["authority"]
+        assert cited[other["section_id"]]["quote"]
+
+
+def test_a_pre_birth_date_from_another_authoritys_rule_says_whose_it_is(
+    client: TestClient,
+) -> None:
+    body = _timescales(
+        client,
+        authority="lewisham",
+        referral_date="2026-11-02",
+        expected_delivery_date="2027-06-01",
+    )
+    dates = {d["key"]: d for d in body["dates"]}
+    pre = dates["pre_birth_complete_by"]
+    assert pre["rule_authority"] == "gateshead" and pre["stated_by_procedure"] is False
+    assert pre["section_id"].startswith("gateshead/")
+    assert (
+        "Gateshead's procedure states this rule; yours doesn't state a pre-birth timescale."
+        in (pre["explanation"])
+    )
+    assert "Gateshead's procedure, not yours" in pre["label"]
+    assert body["pre_birth_complete_by"] == pre["date"]  # the contract's date is unchanged
+    due = dates["assessment_due"]
+    assert due["rule_authority"] == "lewisham" and due["stated_by_procedure"] is True
+    own = _timescales(
+        client, authority="kent", referral_date="2026-11-02", expected_delivery_date="2027-06-01"
+    )
+    kent_pre = next(d for d in own["dates"] if d["key"] == "pre_birth_complete_by")
+    assert kent_pre["rule_authority"] == "kent" and kent_pre["stated_by_procedure"] is True
+
+
+def test_cli_says_whose_rules_they_are(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["due", "2026-09-01", "--edd", "2027-01-10", "--today", "2026-11-23", "--authority"]
+    assert main([*args, "lewisham"]) == 0
+    out = capsys.readouterr().out
+    assert "Your procedure says the Manager agrees an extension." in out
+    assert "Gateshead's procedure, not yours" in out
+    assert "Gateshead's source, not yours: gateshead/in-respect-of-assessment-these-were" in out
+    assert main([*args, "kent"]) == 0
+    out = capsys.readouterr().out
+    assert NO_APPROVER in out
+    assert "Other authorities' procedures, not yours: Gateshead's procedure says" in out
+    assert "Lewisham's source, not yours: lewisham/11-timescales" in out
+    assert "not yours" not in out.split("Going past the time limit")[0]  # Kent's own pre-birth

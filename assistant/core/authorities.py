@@ -22,6 +22,11 @@ class UnknownAuthorityError(LookupError):
         )
 
 
+def possessive(short_name: str) -> str:
+    """ "Gateshead's", "Regional partnership's": how a rule is labelled as an authority's."""
+    return f"{short_name}'" if short_name.endswith("s") else f"{short_name}'s"
+
+
 @dataclass(frozen=True)
 class Authority:
     id: str

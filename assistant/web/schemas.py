@@ -225,16 +225,48 @@ class DatedItemOut(BaseModel):
     days_left: int | None = Field(description="working days from today; negative when overdue")
     status: str
     section_id: str | None
+    rule_authority: str | None = Field(
+        default=None,
+        description="the authority whose procedure states this rule; another authority's id "
+        "when the requested authority's procedure does not state it",
+    )
+    stated_by_procedure: bool = Field(
+        default=True, description="false when the rule is another authority's (rule_authority)"
+    )
 
 
 class CheckpointOut(DatedItemOut):
     pass
 
 
+class OtherExtensionRuleOut(BaseModel):
+    authority: str
+    text: str = Field(description='labelled as theirs: "Gateshead\'s procedure says ..."')
+    quote: str
+    section_id: str
+
+
 class ExtensionOut(BaseModel):
-    approver: str
+    approver: str = Field(
+        description="who the procedure says agrees an extension; when it names nobody "
+        "(stated_by_procedure false), advice to agree it with your manager"
+    )
     how: str
     section_id: str
+    stated_by_procedure: bool = Field(
+        default=True, description="whether the authority's own procedure names the approver"
+    )
+    approver_quote: str | None = Field(
+        default=None, description="the procedure's words naming the approver"
+    )
+    how_quote: str = ""
+    reasons: str | None = None
+    reasons_quote: str | None = None
+    text: str = Field(default="", description="what the chat says about going past the limit")
+    others: list[OtherExtensionRuleOut] = Field(
+        default_factory=list,
+        description="when the procedure names nobody: who other authorities' procedures name",
+    )
 
 
 class TimescalesOut(BaseModel):

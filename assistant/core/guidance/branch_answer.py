@@ -197,6 +197,8 @@ class _Counted:
     force: Force = Force.INFORMATION
     warnings: tuple[str, ...] = ()
     sections: tuple[str, ...] = ()
+    # Another authority's sentences the dated step rests on (its rule, labelled as theirs).
+    quotes: tuple[str, ...] = ()
 
 
 def _fact_date(facts: Facts, slot: str) -> date | None:
@@ -228,6 +230,21 @@ def _counted(
             "and I'll check, and talk to your manager about plans for their 18th birthday."
         )
     pre = result.pre_birth_complete_by
+    if branch.id == "pre-birth" and pre is not None and pre.borrowed is not None:
+        # The worker's own chapter has no pre-birth timescale: never attach another
+        # authority's date to one of its sentences or mark it Must/Should as theirs.
+        text = (
+            f"{pre.borrowed.says}: by {long_date(pre.when)}. Yours doesn't state a pre-birth "
+            f"timescale, so agree the date with your manager. How I counted: {pre.how_counted}"
+        )
+        return _Counted(
+            text,
+            "",
+            Force.INFORMATION,
+            tuple(warnings),
+            (pre.borrowed.section,),
+            pre.borrowed.quote,
+        )
     if branch.id == "pre-birth" and pre is not None:
         attached = f"by {long_date(pre.when)}. How I counted: {pre.explanation}"
         text = f"complete the assessment at least 4 weeks before the due date: {attached}"
@@ -267,7 +284,7 @@ def answer_branch(
         previous_found = hit is not None
         if hit is not None and all(hit.statement.text != f.statement.text for f, _ in found):
             found.append((hit, point.dated))
-    if not found and not counted.attached:
+    if not found and not counted.attached and not counted.quotes:
         # The authority's procedure is silent here: say so, with what others say, labelled.
         return answer_from_procedure(
             question_text or branch.title, authority, guide.knowledge, branch.topics[0]
@@ -296,7 +313,13 @@ def answer_branch(
     lines.append(sources_line(names))
     buttons = (_show_text(sections[0]),) if sections else ()
     citations = tuple(
-        cite_statements(s, (f.statement.text for f, _ in found if f.section.id == s.id))
+        cite_statements(
+            s,
+            [
+                *(f.statement.text for f, _ in found if f.section.id == s.id),
+                *(counted.quotes if s.id in counted.sections else ()),
+            ],
+        )
         for s in sections
     )
     return Reply("\n".join(lines), buttons, citations)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from assistant.core.authorities import possessive
 from assistant.core.guidance.style import (
     JUDGEMENT_LINE,
     numbered,
@@ -236,7 +237,16 @@ def _from_other_authorities(
     )
     sections: list[Section] = []
     found = _best_statements(question, others[:4], knowledge, topic)
-    lines.append(numbered(step(s.force, _trim(s.text)) for s, _ in found))
+    owner = {
+        h.section.id: knowledge.authorities.get(h.section.authority).short_name for h in others
+    }
+    # Each step says whose it is: "Blackpool's procedure — Should: ...".
+    lines.append(
+        numbered(
+            f"{possessive(owner[sec.id])} procedure — {step(s.force, _trim(s.text))}"
+            for s, sec in found
+        )
+    )
     sections = _sources(found) or [others[0].section]
     names = {s.id: knowledge.authorities.get(s.authority).short_name for s in sections}
     lines.append(sources_line(source_name(s, names[s.id]) for s in sections))

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
 from assistant.core.guidance.style import numbered, source_name, sources_line, step
 from assistant.core.procedures.citations import cite
 from assistant.core.procedures.knowledge_base import KnowledgeBase
+from assistant.core.procedures.model import Section
 from assistant.core.procedures.statements import Force, classify
 from assistant.core.replies import Button, Citation, Reply
+from assistant.core.timescales.attribution import ExtensionAdvice, OtherAuthorityRule
 from assistant.core.timescales.compute import (
     TimescaleInputs,
     TimescaleResult,
@@ -33,6 +36,11 @@ _TENSE_OF_ROLE = {
 ASK_FOR_REFERRAL = (
     "When did the referral come in? Tell me the date (for example 14 December, 14/12/2026 or "
     "last Tuesday) and I'll work out every deadline in working days."
+)
+_EXTENSION = re.compile(
+    r"\b(?:extension|extend(?:ed|ing)?|more time|over(?:run|running)|exceed\w*|"
+    r"(?:go(?:es|ing)?|run(?:s|ning)?) (?:over|past)|(?:past|beyond|over) (?:the )?45)\b",
+    re.IGNORECASE,
 )
 
 
@@ -59,16 +67,29 @@ class TimescaleAnswer:
     asks_for_referral_date: bool = False
 
 
+_REFERRAL_WORDS = ("referral", "referred", "came in", "received")
+_CUES = (
+    ("expected_delivery_date", _EDD_WORDS),
+    ("date_of_birth", _DOB_WORDS),
+    ("visit_date", _VISIT_WORDS),
+    ("referral_date", _REFERRAL_WORDS),
+)
+
+
 def _role(text: str, found: FoundDate) -> str:
+    """What a date dates, from the nearest cue word before it (or, failing that, just after):
+    in "referral 1 September, EDD 10/01/2027" the first date is the referral's."""
     before = text[max(0, found.start - 40) : found.start].lower()
+    nearest = max(
+        ((before.rfind(word), role) for role, words in _CUES for word in words),
+        default=(-1, ""),
+    )
+    if nearest[0] >= 0:
+        return nearest[1]
     after = text[found.start + len(found.text) : found.start + len(found.text) + 15].lower()
-    window = before + " " + after
-    if any(w in window for w in _EDD_WORDS):
-        return "expected_delivery_date"
-    if any(w in window for w in _DOB_WORDS):
-        return "date_of_birth"
-    if any(w in before for w in _VISIT_WORDS):
-        return "visit_date"
+    for role, words in _CUES[:2]:  # "10/01 EDD", "3 March (dob)"
+        if any(w in after for w in words):
+            return role
     return "referral_date"
 
 
@@ -103,20 +124,57 @@ def _steps(result: TimescaleResult, knowledge: KnowledgeBase, checkpoints_only: 
     )
     if result.pre_birth_complete_by is not None:
         pre = result.pre_birth_complete_by
-        steps.append(
-            step(
-                Force.GUIDANCE,
-                f"complete the pre-birth assessment at least 4 weeks "
-                f"before the expected delivery date: by "
-                f"{long_date(pre.when)} ({pre.status}).",
-            )
-        )
+        steps.append(_pre_birth_step(f"by {long_date(pre.when)} ({pre.status})", pre.borrowed))
     for other in result.others:
         steps.append(f"{other.label}: {long_date(other.when)}.")
-    steps.append(
-        f"Going past the time limit needs {result.extension_approver}: {result.extension_how}"
-    )
+    steps.append(result.extension.text)
     return steps
+
+
+def _pre_birth_step(by: str, borrowed: OtherAuthorityRule | None) -> str:
+    """The 4-week step: the worker's own procedure's, or labelled as another authority's."""
+    if borrowed is None:
+        return step(
+            Force.GUIDANCE,
+            f"complete the pre-birth assessment at least 4 weeks before the expected "
+            f"delivery date: {by}.",
+        )
+    return (
+        f"{borrowed.says}: {by}. Yours doesn't state a pre-birth timescale, so agree the date "
+        "with your manager."
+    )
+
+
+def asks_about_extension(text: str) -> bool:
+    """ "who can agree an extension?", "can the 45 days be extended", "I need more time"."""
+    return bool(_EXTENSION.search(text))
+
+
+def _quoted_citations(
+    quotes: dict[str, list[str]], knowledge: KnowledgeBase
+) -> list[tuple[Section, str]]:
+    return [
+        (knowledge.sections[s], "\n".join(q)) for s, q in quotes.items() if s in knowledge.sections
+    ]
+
+
+def answer_extension(authority: str, service: TimescaleService, knowledge: KnowledgeBase) -> Reply:
+    """Going past the time limit: what the worker's own chapter says, cited with its words;
+    where it names nobody to agree it, that said plainly and others' chapters labelled."""
+    advice: ExtensionAdvice = service.extension_advice(authority)
+    short_name = service.authorities.get(authority).short_name
+    days = service.rules[authority].assessment_working_days
+    lines = [
+        f"Going past the {days} working days — {short_name} procedure.",
+        numbered(advice.sentences()),
+    ]
+    cited = _quoted_citations(advice.quotes(), knowledge)
+    lines.append(
+        sources_line(
+            source_name(s, service.authorities.get(s.authority).short_name) for s, _ in cited
+        )
+    )
+    return Reply("\n".join(lines), (), tuple(cite(s, q) for s, q in cited))
 
 
 def answer_timescales(
@@ -151,6 +209,8 @@ def answer_timescales(
             said_referral = said_referral or role == "referral_date"
         if item.note:
             notes.append(item.note)
+    if not found and asks_about_extension(text):
+        return TimescaleAnswer(answer_extension(authority, service, knowledge), remembered)
     referral = dates["referral_date"]
     authority_name = service.authorities.get(authority).short_name
     edd = dates["expected_delivery_date"]
@@ -180,19 +240,16 @@ def answer_timescales(
     lines.append(numbered(_steps(result, knowledge, checkpoints_only)))
     lines += [f"Warning: {w}" for w in result.warnings]
     lines.append(f"How I counted: {result.assessment_due.explanation}")
-    section_ids = [i.section for i in result.all_dates if i.section] + [result.extension_section]
-    sections = [
-        knowledge.sections[s] for s in dict.fromkeys(section_ids) if s in knowledge.sections
-    ]
+    cited = _quoted_citations(result.quotes(), knowledge)
     lines.append(
         sources_line(
-            source_name(s, service.authorities.get(s.authority).short_name) for s in sections
+            source_name(s, service.authorities.get(s.authority).short_name) for s, _ in cited
         )
     )
     reply = Reply(
         "\n".join(lines),
         (),
-        tuple(cite(s) for s in sections),
+        tuple(cite(s, q) for s, q in cited),
         extras={"timescales": _card(result)},
     )
     return TimescaleAnswer(
@@ -214,18 +271,20 @@ def _pre_birth_only(
 ) -> TimescaleAnswer:
     """An EDD with no referral date: the pre-birth date alone, and ask for the referral."""
     complete_by, explanation = pre_birth_complete_by(edd, service.calendar(authority))
-    section_id = service.rules[authority].pre_birth_section or service.national_pre_birth_section
+    rules = service.rules[authority]
+    borrowed = None if rules.pre_birth_section else service.other_rules(authority).pre_birth
+    section_id, quote = (
+        (borrowed.section, borrowed.quote)
+        if borrowed
+        else (rules.pre_birth_section, rules.pre_birth_quote)
+    )
     section = knowledge.sections.get(section_id or "")
     short_name = service.authorities.get(authority).short_name
     lines = [f"A pre-birth assessment, baby due {long_date(edd)} — {short_name} procedure.", *notes]
     lines.append(
         numbered(
             [
-                step(
-                    Force.GUIDANCE,
-                    f"complete the assessment at least 4 weeks before the expected "
-                    f"delivery date: by {long_date(complete_by)}.",
-                ),
+                _pre_birth_step(f"by {long_date(complete_by)}", borrowed),
                 "Tell me the referral date for the 45 working day date and any checkpoints.",
             ]
         )
@@ -235,7 +294,7 @@ def _pre_birth_only(
     if section is not None:
         owner = service.authorities.get(section.authority).short_name
         lines.append(sources_line([source_name(section, owner)]))
-        citations = (cite(section),)
+        citations = (cite(section, "\n".join(quote)),)
     remembered = RememberedDates(None, _iso(edd), _iso(dates["date_of_birth"]))
     return TimescaleAnswer(Reply("\n".join(lines), (), citations), remembered)
 
@@ -275,7 +334,8 @@ def _iso(value: date | None) -> str | None:
 
 
 def _card(result: TimescaleResult) -> dict[str, object]:
-    """What a channel needs to draw a timescales card and offer the .ics download."""
+    """What a channel needs to draw a timescales card and offer the .ics download; a date
+    from another authority's rule is labelled as theirs there too."""
     inputs = result.inputs
     return {
         "authority": result.authority,
@@ -284,7 +344,8 @@ def _card(result: TimescaleResult) -> dict[str, object]:
         "date_of_birth": _iso(inputs.date_of_birth),
         "dates": [
             {
-                "label": i.label,
+                "label": i.display_label,
+                "rule_authority": i.borrowed.authority if i.borrowed else result.authority,
                 "date": i.when.isoformat(),
                 "date_text": long_date(i.when),
                 "status": i.status,

@@ -100,7 +100,7 @@ def build_view(
         for s in sources.questions
     )
     procedure_dates = tuple(
-        DateView(item.label, item.when, item.explanation, item.section)
+        DateView(item.display_label, item.when, item.explanation, item.section)
         for item in (result.all_dates if result else ())
     )
     statutory = procedure_dates

@@ -33,7 +33,7 @@ def reminders_for(
             conversation_id=conversation_id,
             channel=channel_of(conversation_id),
             authority=result.authority,
-            label=item.label,
+            label=item.display_label,
             due=item.when,
             referral_date=result.inputs.referral_date,
             copy_manager=copy_manager,

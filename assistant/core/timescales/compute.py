@@ -6,6 +6,13 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from assistant.core.authorities import possessive
+from assistant.core.timescales.attribution import (
+    ExtensionAdvice,
+    OtherAuthorityRule,
+    OtherRules,
+    borrowed_pre_birth_note,
+)
 from assistant.core.timescales.formatting import long_date, plural
 from assistant.core.timescales.rules import TimescaleRules
 from assistant.core.timescales.working_days import Counted, WorkingCalendar
@@ -40,6 +47,23 @@ class DatedItem:
     working_days: int | None = None
     skipped_holidays: tuple[tuple[date, str], ...] = ()
     days_left: int | None = None  # working days from today; negative when overdue
+    # Set when the worker's own chapter does not state this rule and it is another
+    # authority's: every channel then labels it as theirs.
+    borrowed: OtherAuthorityRule | None = None
+
+    @property
+    def display_label(self) -> str:
+        """The label, saying whose rule it is when it is another authority's."""
+        if self.borrowed is None:
+            return self.label
+        return f"{self.label} — {possessive(self.borrowed.short_name)} procedure, not yours"
+
+    @property
+    def how_counted(self) -> str:
+        """The explanation without the note of whose rule it is, for a reply saying it already."""
+        if self.borrowed is None:
+            return self.explanation
+        return self.explanation.removesuffix(f" {borrowed_pre_birth_note(self.borrowed)}")
 
     @property
     def status(self) -> str:
@@ -61,9 +85,7 @@ class TimescaleResult:
     pre_birth_complete_by: DatedItem | None
     others: tuple[DatedItem, ...]
     warnings: tuple[str, ...]
-    extension_approver: str
-    extension_how: str
-    extension_section: str
+    extension: ExtensionAdvice
     today: date
     eighteenth_birthday: date | None = None
 
@@ -71,6 +93,21 @@ class TimescaleResult:
     def all_dates(self) -> tuple[DatedItem, ...]:
         pre_birth = (self.pre_birth_complete_by,) if self.pre_birth_complete_by else ()
         return (*self.checkpoints, self.assessment_due, *pre_birth, *self.others)
+
+    @property
+    def extension_section(self) -> str:
+        return self.extension.extension.section
+
+    def quotes(self) -> dict[str, list[str]]:
+        """Section id -> the sentences of it an answer about these dates relies on (empty
+        where a section is cited for a counted date alone), the worker's own sections first."""
+        quoted: dict[str, list[str]] = {i.section: [] for i in self.all_dates if i.section}
+        for section_id, sentences in self.extension.quotes().items():
+            quoted.setdefault(section_id, []).extend(sentences)
+        for item in self.all_dates:
+            if item.borrowed is not None:
+                quoted.setdefault(item.borrowed.section, []).extend(item.borrowed.quote)
+        return {s: list(dict.fromkeys(q)) for s, q in quoted.items()}
 
 
 def _skipped_text(counted: Counted) -> str:
@@ -133,9 +170,15 @@ def compute_timescales(
     rules: TimescaleRules,
     work: WorkingCalendar,
     today: date,
-    fallback_pre_birth_section: str | None = None,
+    other_authorities: OtherRules | None = None,
 ) -> TimescaleResult:
-    """All dates for one referral. Raises OutsideCalendarError or InvalidTimescaleInputError."""
+    """All dates for one referral. Raises OutsideCalendarError or InvalidTimescaleInputError.
+
+    `other_authorities` are other authorities' rules for what `rules`' chapter does not state (see
+    TimescaleService): used only labelled as theirs.
+    """
+    borrowable = other_authorities or OtherRules()
+    extension = ExtensionAdvice(rules.extension, borrowable.extension_approvers)
     referral = inputs.referral_date
     work.check(referral)
     warnings: list[str] = []
@@ -156,8 +199,8 @@ def compute_timescales(
     )
     if due.days_left is not None and due.days_left < 0:
         warnings.append(
-            f"The assessment was due on {long_date(due.when)} and is {due.status}: "
-            f"an extension needs {rules.extension.approver}."
+            f"The assessment was due on {long_date(due.when)} and is {due.status}. "
+            f"{extension.summary}"
         )
     checkpoints = tuple(
         _counted_item(
@@ -180,7 +223,7 @@ def compute_timescales(
             rules,
             work,
             today,
-            fallback_pre_birth_section,
+            borrowable.pre_birth,
             warnings,
         )
     others: list[DatedItem] = []
@@ -242,9 +285,7 @@ def compute_timescales(
         pre_birth,
         tuple(others),
         tuple(warnings),
-        rules.extension.approver,
-        rules.extension.how,
-        rules.extension.section,
+        extension,
         today,
         eighteenth,
     )
@@ -274,34 +315,46 @@ def _pre_birth(
     rules: TimescaleRules,
     work: WorkingCalendar,
     today: date,
-    fallback_section: str | None,
+    other_authority: OtherAuthorityRule | None,
     warnings: list[str],
 ) -> DatedItem:
     complete_by, explanation = pre_birth_complete_by(edd, work)
+    borrowed = None if rules.pre_birth_section else other_authority
+    # Another authority's date is never put to the worker as their own rule.
+    note = borrowed_pre_birth_note(borrowed) if borrowed else ""
+    if note:
+        explanation = f"{explanation} {note}"
     item = DatedItem(
         "pre_birth_complete_by",
         "Pre-birth assessment complete (4 weeks before the EDD)",
         complete_by,
         explanation,
-        rules.pre_birth_section or fallback_section,
+        rules.pre_birth_section or (borrowed.section if borrowed else None),
         None,
         (),
         work.working_days_between(today, complete_by),
+        borrowed,
     )
+    whose = f" ({note.rstrip('.')})" if note else ""
     if complete_by < due.when:
+        work_to = (
+            f"agree with your manager which date to work to. {note}"
+            if note
+            else "the pre-birth date is the one to work to."
+        )
         warnings.append(
             f"The pre-birth date ({long_date(complete_by)}) comes before the 45 working day "
-            f"date ({long_date(due.when)}): the pre-birth date is the one to work to."
+            f"date ({long_date(due.when)}): {work_to}"
         )
     if item.days_left is not None and item.days_left < 0:
         warnings.append(
-            f"The pre-birth completion date {long_date(complete_by)} has already passed: "
-            "tell your manager today."
+            f"The pre-birth completion date {long_date(complete_by)}{whose} has already "
+            "passed: tell your manager today."
         )
     elif item.days_left is not None and item.days_left <= NEARLY_PAST_WORKING_DAYS:
         warnings.append(
             f"Only {item.status.replace(' left', '')} until the pre-birth completion date "
-            f"({long_date(complete_by)}): plan the remaining work with your manager now."
+            f"({long_date(complete_by)}){whose}: plan the remaining work with your manager now."
         )
     return item
 

@@ -22,10 +22,10 @@ def timescales_calendar(result: TimescaleResult, authority_name: str, now: datet
         event.add("dtstamp", now.astimezone(UTC))
         event.add("dtstart", item.when)
         event.add("dtend", item.when + timedelta(days=1))
-        event.add("summary", f"{item.label} (referral {long_date(referral)})")
+        event.add("summary", f"{item.display_label} (referral {long_date(referral)})")
         event.add(
             "description",
-            f"{item.explanation} Rule: {item.section or 'national'}. {authority_name}.",
+            f"{item.explanation} Rule: {item.section or 'none cited'}. {authority_name}.",
         )
         event.add("transp", "TRANSPARENT")
         cal.add_component(event)

@@ -6,6 +6,13 @@ from datetime import date
 from pathlib import Path
 
 from assistant.core.authorities import AuthorityDirectory, load_authorities
+from assistant.core.timescales.attribution import (
+    ExtensionAdvice,
+    OtherAuthorityRule,
+    OtherRules,
+    extension_approver_rule,
+    pre_birth_rule,
+)
 from assistant.core.timescales.compute import TimescaleInputs, TimescaleResult, compute_timescales
 from assistant.core.timescales.rules import TimescaleRules, load_timescale_rules
 from assistant.core.timescales.working_days import WorkingCalendar, calendar_with_closures
@@ -19,11 +26,48 @@ class TimescaleService:
         self.authorities = authorities
         self.rules = rules
         self._calendars = {a: calendar_with_closures(r.closure_days) for a, r in rules.items()}
-        # The 4-week pre-birth rule is national good practice: where an authority's own
-        # procedure does not state it, cite the first procedure that does.
-        self.national_pre_birth_section = next(
-            (r.pre_birth_section for r in rules.values() if r.pre_birth_section), None
-        )
+        self._others = {a: self._other_rules(a) for a in rules}
+
+    def _short_name(self, authority: str) -> str:
+        return self.authorities.get(authority).short_name
+
+    def _other_rules(self, authority: str) -> OtherRules:
+        """What other authorities' chapters state that this one's does not.
+
+        The 4-week pre-birth rule is national good practice (a High Court judgment): where an
+        authority's own chapter does not state it, the date is still worked out, but from the
+        first chapter that does, and always labelled as that authority's rule. Likewise, where
+        a chapter names nobody to agree an extension, the workers see who others name.
+        """
+        own = self.rules[authority]
+        others = [r for a, r in self.rules.items() if a != authority and a in self.authorities.ids]
+        pre_birth = None
+        if not own.pre_birth_section:
+            pre_birth = next(
+                (
+                    rule
+                    for r in others
+                    if (rule := pre_birth_rule(r, self._short_name(r.authority))) is not None
+                ),
+                None,
+            )
+        approvers: tuple[OtherAuthorityRule, ...] = ()
+        if own.extension.approver is None:
+            approvers = tuple(
+                rule
+                for r in others
+                if (rule := extension_approver_rule(r, self._short_name(r.authority))) is not None
+            )
+        return OtherRules(pre_birth, approvers)
+
+    def other_rules(self, authority: str) -> OtherRules:
+        self.authorities.get(authority)
+        return self._others[authority]
+
+    def extension_advice(self, authority: str) -> ExtensionAdvice:
+        """What to tell a worker about going past the time limit (see attribution.py)."""
+        others = self.other_rules(authority).extension_approvers
+        return ExtensionAdvice(self.rules[authority].extension, others)
 
     def calendar(self, authority: str) -> WorkingCalendar:
         self.authorities.get(authority)
@@ -36,7 +80,7 @@ class TimescaleService:
             self.rules[authority],
             self._calendars[authority],
             today,
-            fallback_pre_birth_section=self.national_pre_birth_section,
+            self._others[authority],
         )
 
 

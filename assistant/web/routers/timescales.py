@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Response
 
 from assistant.core.procedures.citations import cite
+from assistant.core.timescales.attribution import ExtensionAdvice
 from assistant.core.timescales.compute import DatedItem, TimescaleInputs, TimescaleResult
 from assistant.core.timescales.formatting import long_date
 from assistant.core.timescales.icalendar_export import timescales_calendar
@@ -19,6 +20,7 @@ from assistant.web.schemas import (
     CitationOut,
     DatedItemOut,
     ExtensionOut,
+    OtherExtensionRuleOut,
     TimescalesOut,
     TimescalesRequest,
 )
@@ -26,10 +28,10 @@ from assistant.web.schemas import (
 router = APIRouter(prefix="/api", tags=["timescales"])
 
 
-def _item(item: DatedItem) -> dict[str, Any]:
+def _item(item: DatedItem, authority: str) -> dict[str, Any]:
     return {
         "key": item.key,
-        "label": item.label,
+        "label": item.display_label,
         "date": item.when,
         "date_text": long_date(item.when),
         "explanation": item.explanation,
@@ -38,7 +40,33 @@ def _item(item: DatedItem) -> dict[str, Any]:
         "days_left": item.days_left,
         "status": item.status,
         "section_id": item.section,
+        "rule_authority": (
+            item.borrowed.authority if item.borrowed else authority if item.section else None
+        ),
+        "stated_by_procedure": item.borrowed is None,
     }
+
+
+def _extension(advice: ExtensionAdvice) -> ExtensionOut:
+    extension = advice.extension
+    approver, reasons = extension.approver, extension.reasons
+    return ExtensionOut(
+        approver=advice.approver,
+        how=extension.how.text,
+        section_id=extension.section,
+        stated_by_procedure=advice.stated_by_procedure,
+        approver_quote=approver.quote_text if approver else None,
+        how_quote=extension.how.quote_text,
+        reasons=reasons.text if reasons else None,
+        reasons_quote=reasons.quote_text if reasons else None,
+        text=advice.text,
+        others=[
+            OtherExtensionRuleOut(
+                authority=o.authority, text=o.says, quote="\n".join(o.quote), section_id=o.section
+            )
+            for o in advice.shown_others
+        ],
+    )
 
 
 def _compute(body: TimescalesRequest, service: TimescalesDep, today: date) -> TimescaleResult:
@@ -57,30 +85,26 @@ def timescales(
     body: TimescalesRequest, service: TimescalesDep, knowledge: KnowledgeDep, settings: SettingsDep
 ) -> TimescalesOut:
     result = _compute(body, service, settings.current_date())
-    section_ids = dict.fromkeys(
-        [i.section for i in result.all_dates if i.section] + [result.extension_section]
-    )
+    quotes = result.quotes()
     return TimescalesOut(
         authority=result.authority,
         referral_date=result.inputs.referral_date,
         today=result.today,
         assessment_due=result.assessment_due.when,
-        checkpoints=[CheckpointOut.model_validate(_item(c)) for c in result.checkpoints],
+        checkpoints=[
+            CheckpointOut.model_validate(_item(c, result.authority)) for c in result.checkpoints
+        ],
         pre_birth_complete_by=(
             result.pre_birth_complete_by.when if result.pre_birth_complete_by else None
         ),
         eighteenth_birthday=result.eighteenth_birthday,
         warnings=list(result.warnings),
-        dates=[DatedItemOut.model_validate(_item(i)) for i in result.all_dates],
-        extension=ExtensionOut(
-            approver=result.extension_approver,
-            how=result.extension_how,
-            section_id=result.extension_section,
-        ),
+        dates=[DatedItemOut.model_validate(_item(i, result.authority)) for i in result.all_dates],
+        extension=_extension(result.extension),
         conventions=CONVENTIONS,
         citations=[
-            CitationOut.model_validate(cite(knowledge.section(s)).to_json())
-            for s in section_ids
+            CitationOut.model_validate(cite(knowledge.section(s), "\n".join(q)).to_json())
+            for s, q in quotes.items()
             if s in knowledge.sections
         ],
     )
