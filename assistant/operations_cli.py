@@ -15,9 +15,16 @@ def add_operations_commands(
     commands: argparse._SubParsersAction[argparse.ArgumentParser],
 ) -> None:
     purge = commands.add_parser(
-        "purge", help="delete conversation text older than the retention period (30 days)"
+        "purge",
+        help="delete conversation text older than the retention period (30 days), and plans "
+        "untouched for longer than theirs (180 days)",
     )
     purge.add_argument("--days", type=int, help="keep this many days (ASSISTANT_RETENTION_DAYS)")
+    purge.add_argument(
+        "--plan-days",
+        type=int,
+        help="keep plans changed within this many days (ASSISTANT_PLAN_RETENTION_DAYS)",
+    )
 
     audit = commands.add_parser("audit", help="export the answers audit log (CSV or JSON)")
     audit.add_argument("--authority", help="one authority's answers (default: all)")
@@ -34,13 +41,13 @@ def add_operations_commands(
 
 def run_operation(args: argparse.Namespace) -> int:
     if args.command == "purge":
-        return _purge(args.days)
+        return _purge(args.days, args.plan_days)
     if args.command == "audit":
         return _audit(args)
     return _token(args)
 
 
-def _purge(days: int | None) -> int:
+def _purge(days: int | None, plan_days: int | None) -> int:
     from assistant.settings import Settings
     from assistant.store.database import create_database_engine
     from assistant.store.migrate import upgrade_to_latest
@@ -48,13 +55,20 @@ def _purge(days: int | None) -> int:
 
     settings = Settings()
     keep = days if days is not None else settings.retention_days
-    if keep < 1:
-        print("--days must be at least 1", file=sys.stderr)
+    keep_plans = plan_days if plan_days is not None else settings.plan_retention_days
+    if keep < 1 or keep_plans < 1:
+        print("--days and --plan-days must be at least 1", file=sys.stderr)
         return 2
+    now = datetime.now(UTC)
     engine = create_database_engine(settings.database_url)
     try:
         upgrade_to_latest(engine)
-        report = purge(engine, settings.tracker_store_url, datetime.now(UTC) - timedelta(days=keep))
+        report = purge(
+            engine,
+            settings.tracker_store_url,
+            now - timedelta(days=keep),
+            now - timedelta(days=keep_plans),
+        )
     finally:
         engine.dispose()
     print(report.describe())
