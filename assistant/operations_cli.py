@@ -1,14 +1,16 @@
-"""Operator commands: purge old conversations, export the audit log, issue an API token."""
+"""Operator commands: purge old conversations, export the audit log, issue an API token, export
+or erase one child's data."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-OPERATIONS = ("purge", "audit", "token")
+OPERATIONS = ("purge", "audit", "token", "subject")
 
 
 def add_operations_commands(
@@ -33,6 +35,21 @@ def add_operations_commands(
     audit.add_argument("--format", choices=("csv", "json"), default="csv")
     audit.add_argument("--out", type=Path, help="file to write (default: standard output)")
 
+    subject = commands.add_parser(
+        "subject", help="one child's data, by initials or case reference: export or erase"
+    )
+    subject_commands = subject.add_subparsers(dest="subject_command", required=True)
+    export = subject_commands.add_parser(
+        "export", help="JSON of every plan, reminder and message that mentions the reference"
+    )
+    export.add_argument("reference", help="the child's initials or case reference")
+    export.add_argument("--out", type=Path, help="file to write (default: standard output)")
+    erase = subject_commands.add_parser(
+        "erase", help="delete every plan, reminder and message that mentions the reference"
+    )
+    erase.add_argument("reference", help="the child's initials or case reference")
+    erase.add_argument("--yes", action="store_true", help="really erase (nothing is kept)")
+
     token = commands.add_parser("token", help="issue an API token for a service")
     token.add_argument("name", help="who it is for, e.g. evaluation")
     token.add_argument("--role", choices=("practitioner", "manager"), default="practitioner")
@@ -44,6 +61,8 @@ def run_operation(args: argparse.Namespace) -> int:
         return _purge(args.days, args.plan_days)
     if args.command == "audit":
         return _audit(args)
+    if args.command == "subject":
+        return _subject(args)
     return _token(args)
 
 
@@ -110,3 +129,45 @@ def _token(args: argparse.Namespace) -> int:
     print("Add this entry to ASSISTANT_API_TOKENS (a JSON list):")
     print(json.dumps(entry))
     return 0
+
+
+def _subject(args: argparse.Namespace) -> int:
+    from assistant.core.plans.model import PlanValidationError
+    from assistant.settings import Settings
+    from assistant.store.database import create_database_engine
+    from assistant.store.migrate import upgrade_to_latest
+    from assistant.store.subject_access import erase_subject, find_subject
+
+    settings = Settings()
+    engine = create_database_engine(settings.database_url)
+    try:
+        upgrade_to_latest(engine)
+        found = find_subject(engine, settings.tracker_store_url, args.reference)
+        if args.subject_command == "export":
+            text = json.dumps(found.to_json(), indent=2, ensure_ascii=False) + "\n"
+            if args.out is None:
+                sys.stdout.write(text)
+            else:
+                args.out.parent.mkdir(parents=True, exist_ok=True)
+                # Readable by the operator only: it is one child's personal data.
+                descriptor = os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+                    out.write(text)
+                print(f"Written to {args.out}", file=sys.stderr)
+            return 0
+        if not args.yes:
+            print(
+                f"This would erase {len(found.plans)} plans, {len(found.reminders)} reminders, "
+                f"{len(found.transcript)} transcript messages and {len(found.tracker_events)} "
+                f"tracker events that mention {found.reference}, for good. Export them first "
+                "if they are needed, then run the command again with --yes.",
+                file=sys.stderr,
+            )
+            return 2
+        print(erase_subject(engine, settings.tracker_store_url, args.reference).describe())
+        return 0
+    except PlanValidationError as error:
+        print(error, file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
