@@ -111,6 +111,9 @@ class Settings(BaseSettings):
     # Conversation text (tracker store and transcript) older than this is purged.
     retention_days: int = Field(default=30, ge=1)
     retention_poll_seconds: float = Field(default=3600.0, ge=0)  # 0: only `assistant purge`
+    # Plans (every version, and their reminders) not changed for this long are purged too: an
+    # assessment runs 45 working days, and the record itself is the case management system's.
+    plan_retention_days: int = Field(default=180, ge=1)
     # Rasa's tracker store, for purging (the engine's endpoints.yml names the same database).
     tracker_store_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'rasa' / 'tracker.db'}"
 

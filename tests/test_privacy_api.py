@@ -53,3 +53,19 @@ def test_a_message_over_2000_characters_is_refused_and_nothing_is_sent(
     assert response.status_code == 422
     assert "2000 characters" in response.json()["message"]
     assert fake_engine.sent == []
+
+
+def test_the_bypasses_of_issue_16_are_masked_in_chat_and_authority_names_kept(
+    client: TestClient, fake_engine: FakeEngineClient
+) -> None:
+    message = (
+        "child: Jayden Smith, the boy is called jayden; Jayden Smith is 15. NHS 943 4765 919, "
+        "jayden(at)example.com. Mum called Kent Front Door"
+    )
+    client.post("/api/chat", json={"conversation_id": "p4", "message": message})
+    assert fake_engine.sent[-1]["message"] == (
+        "child: [name], the boy is called [name]; [name] is 15. NHS [NHS number], "
+        "[email address]. Mum called Kent Front Door"
+    )
+    stored = str(client.get("/api/chat/p4/messages").json()["messages"])
+    assert "ayden" not in stored and "4765" not in stored

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import re
 import string
+import unicodedata
+from datetime import date
 
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from assistant.core.authorities import load_authorities
 from assistant.core.privacy.redaction import DetailKind, Redaction, redact, removal_notice
+from tests.conftest import KNOWLEDGE_DIR
 
 NHS = DetailKind.NHS_NUMBER
 PHONE = DetailKind.PHONE
@@ -280,6 +284,9 @@ FRAGMENTS = st.sampled_from(
         " ", " ", "-", "/", ".", ":", "@", "x.co", "ab", "NE8", "1HH", "s47", "2nd", "SW1A",
         "called ", "named ", "name is ", "name's ", "Chloe", "Smith", "J", "J.", "'s", "the",
         "Mum", "[name]", "]", "[",
+        # the cues and forms of issue 16
+        "child: ", "name: ", " is ", "15", ", ", "(at)", "[at]", " at ", " dot ", "(dot)", "NHS ",
+        "\uff10", "\uff17", "\u2013", "jayden", "is called ", "boy ", "\u2460", "\u00bd",
     ]
 )
 # fmt: on
@@ -329,3 +336,320 @@ def test_text_without_digits_at_signs_or_cue_words_is_unchanged(text: str) -> No
     result = redact(text)
     assert result.text == text
     assert result.removed == ()
+
+
+# Bypasses found by the adversarial test (issue 16), and the classes of variant they stand for --
+
+AUTHORITY_WORDS = load_authorities(KNOWLEDGE_DIR).name_words
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "removed"),
+    [
+        ("his name: Jayden Smith", "his name: [name]", (NAME,)),
+        ("the boy is called jayden", "the boy is called [name]", (NAME,)),
+        ("Jayden Smith is 15", "[name] is 15", (NAME,)),
+        ("child: Jayden Smith", "child: [name]", (NAME,)),
+        ("NHS 943 4765 919", "NHS [NHS number]", (NHS,)),
+        (
+            "NHS \uff19\uff14\uff13 \uff14\uff17\uff16 \uff15\uff19\uff11\uff19",
+            "NHS [NHS number]",
+            (NHS,),
+        ),
+        (
+            "mobile \uff10\uff17\uff17\uff10\uff10 \uff19\uff10\uff10\uff11\uff12\uff13",
+            "mobile [phone number]",
+            (PHONE,),
+        ),
+        ("mobile 07700\u2013900123", "mobile [phone number]", (PHONE,)),
+        ("jayden(at)example.com", "[email address]", (EMAIL,)),
+        ("jayden [at] example [dot] com", "[email address]", (EMAIL,)),
+        ("write to jayden at example dot com", "write to [email address]", (EMAIL,)),
+        ("jayden \uff20example.com", "[email address]", (EMAIL,)),
+        # and their neighbours
+        ("Jayden, 15, lives with her nan", "[name], 15, lives with her nan", (NAME,)),
+        ("Jayden Smith (aged 15)", "[name] (aged 15)", (NAME,)),
+        ("JAYDEN SMITH IS 15 YEARS OLD", "[name] IS 15 YEARS OLD", (NAME,)),
+        ("their names are jayden and Chloe", "their names are [name] and [name]", (NAME,)),
+        ("Mother - Sarah Jones", "Mother - [name]", (NAME,)),
+        ("she's called jayden", "she's called [name]", (NAME,)),
+        ("her first name is amira", "her first name is [name]", (NAME,)),
+        ("NHS 94 34 76 59 19", "NHS [NHS number]", (NHS,)),
+        ("NHS no: 943.476.5919", "NHS no: [NHS number]", (NHS,)),
+        # a detail in full-width text is masked in the text as typed, the rest kept
+        ("\uff2e\uff28\uff33 943 476 5919 ok", "\uff2e\uff28\uff33 [NHS number] ok", (NHS,)),
+    ],
+)
+def test_the_bypasses_are_masked(text: str, expected: str, removed: tuple[DetailKind, ...]) -> None:
+    assert redact(text, AUTHORITY_WORDS) == Redaction(expected, removed)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the child is called into school",
+        "the meeting is called off",
+        "he is called names at school",
+        "the girl was called stupid by her brother",
+        "child: not seen since Monday",
+        "Mum: called police at 10:30",
+        "name-calling at school",
+        "Chloe is 15 miles away",  # a distance, not an age
+        "The referral is 15 days old",
+        "Age is 15",
+        "AB is 15",  # initials are what workers are asked to write
+        "JS, 15, lives with her nan",
+        "Year 10 is 15 pupils",
+        "Section 47 is 15 days in",
+        "Monday, 15 children",
+        "November, 15",
+        "Monday is 15 November",
+        "she called Lewisham Children's Services",
+        "Mum called Oak Tree Primary",
+        "seen at school.Then went home",
+        "visit 01-02-2026 10 children",
+        "Mum called 15 times",
+    ],
+)
+def test_ordinary_practice_words_are_left_alone(text: str) -> None:
+    assert redact(text, AUTHORITY_WORDS) == Redaction(text, ())
+
+
+MONTHS_AND_DAYS = [date(2026, month, 1).strftime("%B") for month in range(1, 13)] + [
+    date(2026, 11, day).strftime("%A") for day in range(2, 9)
+]
+AUTHORITY_NAMES = sorted(
+    {a.short_name for a in load_authorities(KNOWLEDGE_DIR)}
+    | {a.id.capitalize() for a in load_authorities(KNOWLEDGE_DIR)}
+)
+
+
+@pytest.mark.parametrize("word", MONTHS_AND_DAYS + AUTHORITY_NAMES)
+@pytest.mark.parametrize(
+    "context",
+    [
+        "she called {}",
+        "the meeting is called {}",
+        "child: {}",
+        "his name: {}",
+        "{} is 15",
+        "{}, 15, ",
+        "the boy is called {} today",
+    ],
+)
+def test_months_days_and_authorities_are_never_names(word: str, context: str) -> None:
+    text = context.format(word)
+    result = redact(text, AUTHORITY_WORDS)
+    assert result.text == text, result
+
+
+# Names: every cue, separator and casing -----------------------------------------------------
+
+FIRST_NAMES = ["Jayden", "Chloe", "Amira", "Łukasz", "Kayden", "Tyler", "Siobhan", "Oluwaseun"]
+SURNAMES = ["Smith", "Jones", "O'Brien", "McDonald", "Nowak", "Okafor", "Ahmed"]
+CASINGS = {"title": str, "upper": str.upper, "lower": str.lower}
+
+
+@st.composite
+def names(draw: st.DrawFn, casings: tuple[str, ...] = tuple(CASINGS)) -> str:
+    words = [draw(st.sampled_from(FIRST_NAMES))]
+    if draw(st.booleans()):
+        words.append(draw(st.sampled_from(SURNAMES)))
+    case = CASINGS[draw(st.sampled_from(casings))]
+    return " ".join(case(w) for w in words)
+
+
+def cased(draw: st.DrawFn, text: str) -> str:
+    return draw(st.sampled_from([text, text.capitalize(), text.upper()]))
+
+
+NAME_WORDS = ["name", "surname", "first name", "full name", "nickname", "last name"]
+OWNERS = ["his ", "her ", "their ", "the child's ", "mum's ", ""]
+NAME_SEPARATORS = [": ", ":", " : ", " = ", " - ", " is ", " was ", " is: ", "'s ", "\u2019s "]
+PEOPLE = ["boy", "girl", "child", "young person", "baby", "son", "daughter", "mum", "dad", "she"]
+LABEL_SEPARATORS = [": ", ":", " - ", " = "]
+BE = ["", " is", " was", "'s", " has been"]
+CALLED = ["called", "named", "known as", "goes by"]
+ENDINGS = ["", ".", ", and she is at school", " and lives with nan", "; seen today"]
+
+
+@st.composite
+def strong_cues(draw: st.DrawFn) -> str:
+    """A cue after which a name typed in any case is a name."""
+    kind = draw(st.sampled_from(["name", "label", "called"]))
+    if kind == "name":
+        sep = draw(st.sampled_from(NAME_SEPARATORS))
+        return draw(st.sampled_from(OWNERS)) + cased(draw, draw(st.sampled_from(NAME_WORDS))) + sep
+    person = cased(draw, draw(st.sampled_from(PEOPLE)))
+    if kind == "label":
+        return person + draw(st.sampled_from(LABEL_SEPARATORS))
+    called = draw(st.sampled_from(CALLED))
+    return f"the {person}{draw(st.sampled_from(BE))} {called} "
+
+
+def assert_name_masked(text: str, name: str) -> None:
+    result = redact(text, AUTHORITY_WORDS)
+    assert NAME in result.removed, result
+    for word in name.split():
+        assert not re.search(rf"(?<!\w){re.escape(word)}(?!\w)", result.text, re.I), result
+
+
+@settings(max_examples=300, deadline=None)
+@given(cue=strong_cues(), name=names(), ending=st.sampled_from(ENDINGS))
+def test_a_name_after_a_strong_cue_never_survives_in_any_case(
+    cue: str, name: str, ending: str
+) -> None:
+    assert_name_masked(f"{cue}{name}{ending}", name)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    before=st.sampled_from(["", "Mum ", "a girl ", "the baby was "]),
+    called=st.sampled_from(CALLED),
+    name=names(("title", "upper")),
+    ending=st.sampled_from(ENDINGS),
+)
+def test_a_capitalised_name_after_called_never_survives(
+    before: str, called: str, name: str, ending: str
+) -> None:
+    assert_name_masked(f"{before}{called} {name}{ending}", name)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    before=st.sampled_from(["", "Update: ", "I saw ", "Today "]),
+    name=names(("title", "upper")),
+    link=st.sampled_from(
+        [" is ", " was ", " aged ", " turned ", ", ", " (", " is now ", ", aged "]
+    ),
+    age=st.integers(0, 19),
+    years=st.sampled_from(["", " years old", " yrs", " yo", "-year-old", " years"]),
+    ending=st.sampled_from(["", ".", ")", ", and ", " and lives with nan", " but not in school"]),
+)
+def test_a_capitalised_name_before_an_age_never_survives(
+    before: str, name: str, link: str, age: int, years: str, ending: str
+) -> None:
+    assert_name_masked(f"{before}{name}{link}{age}{years}{ending}", name)
+
+
+ORDINARY_AFTER_CUES = [
+    "into school",
+    "in",
+    "out",
+    "off",
+    "back",
+    "names",
+    "stupid",
+    "urgently",
+    "again",
+    "twice",
+    "for",
+    "unknown",
+    "not known",
+    "withheld",
+    "AB",
+    "J",
+    "JS",
+    "CR-20391",
+    "[name]",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(cue=strong_cues(), words=st.sampled_from(ORDINARY_AFTER_CUES))
+def test_ordinary_words_and_initials_after_a_cue_are_left_alone(cue: str, words: str) -> None:
+    text = f"{cue}{words}"
+    assert redact(text, AUTHORITY_WORDS) == Redaction(text, ())
+
+
+# NHS numbers and phones: every grouping, separator and digit form ----------------------------
+
+SEPARATORS = [" ", "-", "\u2013", "  ", " - "]
+FULL_WIDTH = str.maketrans(
+    "0123456789+", "\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19\uff0b"
+)
+
+
+@st.composite
+def groupings(draw: st.DrawFn, digits: str, smallest: int) -> str:
+    """`digits` cut into groups of at least `smallest`, joined by one kind of separator."""
+    cuts: list[int] = []
+    at = 0
+    while len(digits) - at >= 2 * smallest and draw(st.booleans()):
+        at = draw(st.integers(at + smallest, len(digits) - smallest))
+        cuts.append(at)
+    parts = [digits[a:b] for a, b in zip([0, *cuts], [*cuts, len(digits)], strict=True)]
+    written = draw(st.sampled_from(SEPARATORS)).join(parts)
+    return written.translate(FULL_WIDTH) if draw(st.booleans()) else written
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data(), nhs=valid_nhs_numbers(), before=SURROUNDINGS, after=SURROUNDINGS)
+def test_a_valid_nhs_number_in_groups_of_three_or_more_never_survives(
+    data: st.DataObject, nhs: str, before: str, after: str
+) -> None:
+    written = data.draw(groupings(nhs, 3))
+    result = redact(f"{before} {written} {after}")
+    assert nhs not in "".join(DIGITS.findall(result.text))
+    assert result.removed and set(result.removed) <= {NHS, PHONE, POSTCODE, EMAIL, NAME}
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    data=st.data(),
+    nhs=valid_nhs_numbers(),
+    cue=st.sampled_from(["NHS ", "nhs no ", "NHS number: ", "NHS#"]),
+)
+def test_after_nhs_any_grouping_of_a_valid_number_is_masked(
+    data: st.DataObject, nhs: str, cue: str
+) -> None:
+    written = data.draw(groupings(nhs, 1))
+    result = redact(f"{cue}{written}")
+    assert not DIGITS.search(unicodedata.normalize("NFKC", result.text)), result
+    assert result.removed == (NHS,)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    data=st.data(),
+    prefix=st.sampled_from(["07", "01", "02", "03"]),
+    rest=st.text(alphabet=string.digits, min_size=9, max_size=9),
+    before=st.sampled_from(["", "mobile ", "ring ", "tel: ", "(", "call her on "]),
+    after=st.sampled_from(["", ".", ")", " after six", " or text"]),
+)
+def test_a_uk_phone_number_in_groups_of_three_or_more_never_survives(
+    data: st.DataObject, prefix: str, rest: str, before: str, after: str
+) -> None:
+    written = data.draw(groupings(prefix + rest, 3))
+    result = redact(f"{before}{written}{after}")
+    assert not DIGITS.search(unicodedata.normalize("NFKC", result.text)), result
+    assert result.removed in ((PHONE,), (NHS,))
+
+
+# Emails written out to get past a filter ------------------------------------------------------
+
+AT_SIGNS = ["@", " @ ", "(at)", " (at) ", "[at]", " [ at ] ", "{at}", "<at>", " (AT) ", "\uff20"]
+DOTS = [".", " dot ", "(dot)", " (dot) ", "[dot]", " [ dot ] ", " DOT "]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    local=st.text(alphabet=string.ascii_letters + string.digits + "._", min_size=1, max_size=12),
+    labels=st.lists(
+        st.text(alphabet=string.ascii_lowercase, min_size=1, max_size=8), min_size=1, max_size=3
+    ),
+    top=TOP_LEVEL_DOMAIN,
+    at=st.sampled_from([*AT_SIGNS, " at "]),
+    dot=st.sampled_from(DOTS),
+    before=st.sampled_from(["", "email ", "contact: ", "("]),
+    after=st.sampled_from(["", ".", ")", " or ring"]),
+)
+def test_an_obfuscated_email_address_never_survives(
+    local: str, labels: list[str], top: str, at: str, dot: str, before: str, after: str
+) -> None:
+    assume(not (at == " at " and dot == "."))  # "seen at school.Then" is a sentence
+    assume(local[0].isalnum())
+    address = f"{local}{at}{dot.join(labels)}{dot}{top}"
+    result = redact(f"{before}{address}{after}")
+    assert EMAIL in result.removed, result
+    assert address not in result.text

@@ -1,5 +1,6 @@
-"""Retention purges old conversation text from the app store and the tracker store; the audit
-log keeps, per answer, what it cited, and exports it; conversation owners are kept."""
+"""Retention purges old conversation text from the app store and the tracker store, and plans
+untouched for longer than their own period; the audit log keeps, per answer, what it cited, and
+exports it; conversation owners are kept."""
 
 from __future__ import annotations
 
@@ -28,13 +29,18 @@ from sqlalchemy import select as sql_select
 
 from assistant.core.answer_audit import AuditEntry, CitedSection, audit_csv, audit_entry
 from assistant.core.conversations import ConversationOwner
+from assistant.core.plans.model import Plan, new_plan_id
+from assistant.core.plans.repository import PlanNotFoundError
+from assistant.core.reminders.model import Channel, Reminder, new_reminder_id
 from assistant.core.replies import Citation, Reply
 from assistant.core.transcript import ASSISTANT, WORKER, TranscriptEntry
 from assistant.store.audit_log import SqlAuditLog
 from assistant.store.conversations import SqlConversationDirectory
 from assistant.store.database import create_database_engine
 from assistant.store.migrate import upgrade_to_latest
-from assistant.store.retention import purge
+from assistant.store.plans import SqlPlanRepository
+from assistant.store.reminders import SqlReminderRepository
+from assistant.store.retention import PlanPurge, purge
 from assistant.store.transcript import SqlTranscript
 from assistant.web.retention_job import RetentionJob
 
@@ -266,3 +272,98 @@ def test_the_audit_command_exports_csv_and_json(tmp_path: Path) -> None:
             ]
         )
     ]
+
+
+# Plans are purged once untouched for longer than their own retention period ---------------
+
+
+def stored_plan(engine: Engine, authority: str, saved: list[datetime]) -> str:
+    """A plan saved at each of `saved` (version 1 first), with a reminder."""
+    plans = SqlPlanRepository(engine)
+    plan = plans.add(Plan(id=new_plan_id(), authority=authority), "amy", saved[0])
+    for when in saved[1:]:
+        plan = plans.save(plan.with_changes(finished=not plan.finished), "amy", when)
+    SqlReminderRepository(engine).add_all(
+        [
+            Reminder(
+                new_reminder_id(), "c1", Channel.WEB, authority, "Assessment due",
+                saved[-1].date(), saved[0].date(), plan_id=plan.id,
+            )
+        ]
+    )  # fmt: skip
+    return plan.id
+
+
+PLAN_CUTOFF = NOW - timedelta(days=180)
+
+
+def test_plans_untouched_for_longer_than_their_retention_are_purged_with_every_version(
+    app_store: Engine, tmp_path: Path
+) -> None:
+    old = stored_plan(app_store, "kent", [NOW - timedelta(days=300), NOW - timedelta(days=200)])
+    # Started long ago but changed since: kept whole, its first version too.
+    used = stored_plan(app_store, "kent", [NOW - timedelta(days=300), NOW - timedelta(days=10)])
+    plans = SqlPlanRepository(app_store)
+
+    report = purge(app_store, rasa_tracker_store(tmp_path / "t.db"), CUTOFF, PLAN_CUTOFF)
+
+    assert report.plans == PlanPurge(PLAN_CUTOFF, plans=1, versions=2, reminders=1)
+    with pytest.raises(PlanNotFoundError):
+        plans.get(old)
+    with pytest.raises(PlanNotFoundError):
+        plans.get(old, 1)
+    assert [v.version for v in plans.history(used)] == [1, 2]
+    assert [r.plan_id for r in SqlReminderRepository(app_store).for_conversation("c1")] == [used]
+    assert [s.id for s in plans.list("kent")] == [used]
+    assert "1 plans (2 versions)" in report.describe()
+    again = purge(app_store, rasa_tracker_store(tmp_path / "t2.db"), CUTOFF, PLAN_CUTOFF)
+    assert again.plans == PlanPurge(PLAN_CUTOFF, 0, 0, 0)
+
+
+def test_without_a_plan_cutoff_plans_are_kept(app_store: Engine, tmp_path: Path) -> None:
+    old = stored_plan(app_store, "kent", [NOW - timedelta(days=900)])
+    report = purge(app_store, rasa_tracker_store(tmp_path / "t.db"), CUTOFF)
+    assert report.plans is None
+    assert SqlPlanRepository(app_store).get(old).version == 1
+
+
+def test_the_scheduled_job_purges_plans_with_their_configured_period(
+    app_store: Engine, tmp_path: Path
+) -> None:
+    import asyncio
+
+    stale = stored_plan(app_store, "kent", [NOW - timedelta(days=100)])
+    tracker_url = rasa_tracker_store(tmp_path / "tracker.db")
+    job = RetentionJob(app_store, tracker_url, 30, 3600, clock=lambda: NOW, plan_retention_days=180)
+    assert asyncio.run(job.run_once()).plans == PlanPurge(PLAN_CUTOFF, 0, 0, 0)
+    shorter = RetentionJob(
+        app_store, tracker_url, 30, 3600, clock=lambda: NOW, plan_retention_days=90
+    )
+    assert asyncio.run(shorter.run_once()).plans == PlanPurge(NOW - timedelta(days=90), 1, 1, 1)
+    with pytest.raises(PlanNotFoundError):
+        SqlPlanRepository(app_store).get(stale)
+
+
+def test_the_purge_command_purges_plans_with_the_settings(tmp_path: Path) -> None:
+    database = f"sqlite:///{tmp_path / 'app.db'}"
+    engine = create_database_engine(database)
+    upgrade_to_latest(engine)
+    now = datetime.now(UTC)
+    stale = stored_plan(engine, "kent", [now - timedelta(days=40)])
+    fresh = stored_plan(engine, "kent", [now - timedelta(days=5)])
+    env = {
+        "ASSISTANT_DATABASE_URL": database,
+        "ASSISTANT_TRACKER_STORE_URL": rasa_tracker_store(tmp_path / "tracker.db"),
+        "ASSISTANT_PLAN_RETENTION_DAYS": "20",
+        "PATH": "/usr/bin:/bin",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "assistant.cli", "purge"],
+        env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert "1 plans (1 versions) and 1 of their reminders" in result.stdout
+    plans = SqlPlanRepository(engine)
+    assert [s.id for s in plans.list("kent")] == [fresh]
+    with pytest.raises(PlanNotFoundError):
+        plans.get(stale)
+    engine.dispose()

@@ -62,6 +62,16 @@ class AuthorityDirectory:
     def ids(self) -> tuple[str, ...]:
         return tuple(a.id for a in self.authorities)
 
+    @property
+    def name_words(self) -> frozenset[str]:
+        """Every word of the authorities' ids and names, in lower case: workers name them
+        ("she rang Kent Front Door"), and redaction must not take them for a child's name."""
+        return frozenset(
+            word
+            for a in self.authorities
+            for word in re.findall(r"[^\W\d_]+", f"{a.id} {a.name} {a.short_name}".lower())
+        )
+
     def get(self, authority_id: str) -> Authority:
         for authority in self.authorities:
             if authority.id == authority_id:

@@ -151,6 +151,7 @@ def create_app(
                 settings.tracker_store_url,
                 settings.retention_days,
                 settings.retention_poll_seconds,
+                plan_retention_days=settings.plan_retention_days,
             )
             background = [
                 asyncio.create_task(job.run_forever())

@@ -79,7 +79,7 @@ class ConversationService:
         if turn_id is not None:
             metadata[TURN_ID_KEY] = turn_id
         # Masked before anything keeps or reads it: the engine, its tracker store, the transcript.
-        redaction = redact(message)
+        redaction = redact(message, self.authorities.name_words)
         received_at = self.clock()
         if self.conversations is not None:
             await run_in_threadpool(

@@ -1,4 +1,5 @@
-"""Purges conversation text past the retention period, from inside the web app, every hour.
+"""Purges conversation text past the retention period, and plans untouched for longer than
+theirs, from inside the web app, every hour.
 
 Several app instances may run it at once: each deletes what is older than the cutoff, so a
 second run finds nothing left to delete."""
@@ -30,10 +31,19 @@ class RetentionJob:
     retention_days: int
     poll_seconds: float
     clock: Callable[[], datetime] = _now
+    plan_retention_days: int | None = None  # None keeps plans
 
     async def run_once(self) -> PurgeReport:
-        cutoff = self.clock() - timedelta(days=self.retention_days)
-        report = await run_in_threadpool(purge, self.database, self.tracker_store_url, cutoff)
+        now = self.clock()
+        cutoff = now - timedelta(days=self.retention_days)
+        plan_cutoff = (
+            now - timedelta(days=self.plan_retention_days)
+            if self.plan_retention_days is not None
+            else None
+        )
+        report = await run_in_threadpool(
+            purge, self.database, self.tracker_store_url, cutoff, plan_cutoff
+        )
         log.info("retention: %s", report.describe())
         return report
 

@@ -21,6 +21,7 @@ from assistant.core.access import Principal
 from assistant.core.guidance.branch_answer import BranchGuide
 from assistant.core.plans.dates import plan_timescales, what_moved
 from assistant.core.plans.editing import with_branches
+from assistant.core.plans.masking import mask_plan, refuse_identifying_details
 from assistant.core.plans.model import Plan, PlanValidationError, new_plan_id
 from assistant.core.plans.presenting import PlanView, build_view, plan_card
 from assistant.core.plans.repository import (
@@ -37,6 +38,8 @@ from assistant.core.plans.template import (
     plan_for_authority,
 )
 from assistant.core.plans.walkthrough import PlanContext, Turn, reopen, respond
+from assistant.core.privacy.redaction import redact, removal_notice
+from assistant.core.replies import Reply
 from assistant.core.timescales.service import TimescaleService
 
 
@@ -85,7 +88,9 @@ class PlanService:
         return with_branches(plan, branches, self.sources(plan.authority))
 
     def check(self, plan: Plan, today: date) -> Plan:
-        """Refuse inputs the timescales cannot work with (a birth after the referral)."""
+        """Refuse inputs the timescales cannot work with (a birth after the referral), and
+        identifying details anywhere in the plan's text (IdentifyingDetailsError)."""
+        refuse_identifying_details(plan, self.timescales.authorities.name_words)
         unknown = set(plan.answers) - set(self.sources(plan.authority).question_ids)
         if unknown:
             raise PlanValidationError(
@@ -146,18 +151,25 @@ class PlanService:
         return Saved(stored, tuple(what_moved(before, stored, self.timescales, today)))
 
     def walk(self, principal: Principal, plan: Plan, text: str, now: datetime, today: date) -> Turn:
-        """Take a reply in the guided conversation and store the plan if it changed."""
+        """Take a reply in the guided conversation and store the plan if it changed.
+
+        The reply is masked before it is read (the chat has masked it already; a reply from
+        another door may not be), and so is the rest of the plan before it is stored, so that
+        text kept from before masking existed is not carried into a new version."""
         self._writable(principal, plan)
-        turn = respond(plan, text, self.context(plan.authority, today))
+        not_names = self.timescales.authorities.name_words
+        said = redact(text, not_names)
+        turn = respond(plan, said.text, self.context(plan.authority, today))
+        notice = (Reply(removal_notice(said.removed)),) if said.changed else ()
         if turn.plan == plan:
-            return turn
-        stored = self.repository.save(turn.plan, principal.subject, now)
+            return replace(turn, replies=(*notice, *turn.replies))
+        stored = self.repository.save(mask_plan(turn.plan, not_names).plan, principal.subject, now)
         # The replies' plan cards name the version just stored.
         replies = tuple(
             replace(r, extras={**r.extras, "plan": plan_card(stored)}) if "plan" in r.extras else r
             for r in turn.replies
         )
-        return Turn(stored, replies, turn.finished, turn.paused)
+        return Turn(stored, (*notice, *replies), turn.finished, turn.paused)
 
     def reopen(self, principal: Principal, plan: Plan, now: datetime, today: date) -> Plan:
         """A finished plan opened again at its first open question, stored as a new version."""

@@ -23,6 +23,7 @@ from assistant.core.plans.editing import (
 from assistant.core.plans.model import AnswerStatus, Plan, PlanValidationError
 from assistant.core.plans.presenting import plan_card, plan_summary
 from assistant.core.plans.template import AuthorityPlan
+from assistant.core.privacy.redaction import redact
 from assistant.core.procedures.citations import cite
 from assistant.core.replies import Button, Reply
 from assistant.core.timescales.dates import DateParseError, Tense, find_dates
@@ -254,6 +255,8 @@ def ask(plan: Plan, ctx: PlanContext) -> Reply:
             buttons = (Button("Yes", "Yes"), Button("No", "No"), *COMMAND_BUTTONS)
     said = _current_answer(plan, step)
     if said:
+        # Masked again: a plan stored before masking existed may hold what it would catch.
+        said = redact(said, ctx.timescales.authorities.name_words).text
         lines.append(f"So far: “{said}”. Answer again to change it, or skip to keep it.")
     return Reply("\n".join(lines), buttons, extras={"plan": plan_card(plan)})
 

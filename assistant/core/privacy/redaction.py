@@ -1,21 +1,32 @@
-"""Masking identifying details in a worker's message before it is stored or read.
+"""Masking identifying details in a worker's text before it is stored or read.
 
-Workers are asked to use initials or a case reference. When a message carries an NHS number, a
-UK phone number, an email address, a full UK postcode or a name introduced by a phrase such as
-"a girl called ...", each is replaced by a bracketed placeholder and the worker is told.
+Workers are asked to use initials or a case reference. When a message (or a plan's answer, or
+anything else typed that is kept) carries an NHS number, a UK phone number, an email address
+(also written "jo (at) example (dot) com"), a full UK postcode or a name ("a girl called ...",
+"his name: ...", "child: ...", "... is 15"), each is replaced by a bracketed placeholder and the
+worker is told.
+
+Detectors look at the text NFKC-normalised, with every kind of dash read as "-" and every
+decimal digit as 0-9, so full-width digits or an en dash in a phone number do not hide it;
+what they find is masked in the text as typed.
 
 Detectors run in a fixed order, each on the text the earlier ones left: emails first, because an
 address may contain digits; names last, because they depend on cue words only. No detector
-matches a placeholder (none holds a digit, an '@' or a capitalised word after a cue), and
-redaction repeats until a pass finds nothing, so redacting redacted text changes nothing.
+matches a placeholder (none holds a digit, an '@' or a capitalised word after a cue, and each
+ends with "]"), and redaction repeats until a pass finds nothing, so redacting redacted text
+changes nothing.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+import unicodedata
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import partial
+
+from assistant.core.privacy.vocabulary import FUNCTION_WORDS, is_ordinary_word
 
 
 class DetailKind(StrEnum):
@@ -54,15 +65,20 @@ class Redaction:
         return bool(self.removed)
 
 
-def redact(text: str) -> Redaction:
-    """`text` with identifying details replaced by placeholders; unchanged if there are none."""
+def redact(text: str, not_names: Collection[str] = ()) -> Redaction:
+    """`text` with identifying details replaced by placeholders; unchanged if there are none.
+
+    `not_names` are words never taken as a name (the authorities' names: "she called Kent
+    Front Door"), in lower case."""
     removed: dict[DetailKind, None] = {}
     redacted = text
+    names: _Finder = partial(_names, not_names=frozenset(not_names))
+    finders = (*_FINDERS, names)
     # One detail can hide another: in "a@b.coc@d.co" the second address only stands alone
     # once the first is masked. Passes repeat until one finds nothing, so that redacting the
     # result finds nothing either. Each pass masks text outside placeholders, so they end.
     while True:
-        redacted, found = _redact_once(redacted)
+        redacted, found = _redact_once(redacted, finders)
         if not found:
             break
         removed.update(dict.fromkeys(found))
@@ -90,9 +106,9 @@ _Piece = tuple[str, DetailKind | None]
 _Finder = Callable[[str], Iterator[tuple[int, int, DetailKind]]]
 
 
-def _redact_once(text: str) -> tuple[str, tuple[DetailKind, ...]]:
+def _redact_once(text: str, finders: Sequence[_Finder]) -> tuple[str, tuple[DetailKind, ...]]:
     pieces: list[_Piece] = [(text, None)]
-    for find in _FINDERS:
+    for find in finders:
         pieces = [masked for piece in pieces for masked in _mask(piece, find)]
     found = tuple(dict.fromkeys(kind for _, kind in pieces if kind is not None))
     return "".join(piece for piece, _ in pieces), found
@@ -103,8 +119,13 @@ def _mask(piece: _Piece, find: _Finder) -> Iterator[_Piece]:
     if kind is not None:
         yield piece
         return
+    normal, origin = _normalise(raw)
     cursor = 0
-    for start, end, found in find(raw):
+    for start, end, found in find(normal):
+        # Back to the text as typed: a span covers every character it was normalised from.
+        start, end = origin[start], origin[end - 1] + 1
+        if start < cursor:
+            continue  # the two ends of one typed character ("⑩") fell in two details
         if start > cursor:
             yield raw[cursor:start], None
         yield PLACEHOLDERS[found], found
@@ -113,23 +134,63 @@ def _mask(piece: _Piece, find: _Finder) -> Iterator[_Piece]:
         yield raw[cursor:], None
 
 
+# Dashes and minus signs a phone or NHS number may be typed with; detectors see "-".
+_DASHES = frozenset("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d")
+
+
+def _normalise(text: str) -> tuple[str, list[int]]:
+    """NFKC, character by character, with the index in `text` of each normalised character."""
+    parts: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        if char.isascii():
+            normal = char
+        elif char in _DASHES:
+            normal = "-"
+        elif char.isdecimal():
+            normal = str(unicodedata.decimal(char))
+        else:
+            normal = unicodedata.normalize("NFKC", char)
+        parts.append(normal)
+        origin.extend([index] * len(normal))
+    return "".join(parts), origin
+
+
 # Emails ---------------------------------------------------------------------------------------
 
-_EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}")
+# "@", or "at" in brackets ("(at)", "[at]", "{at}", "<at>"); "dot" in brackets or between
+# spaces for "." A bare " at " counts only when a bracketed or spelt-out "dot" shows the words
+# are an address ("jo at example dot com"), not a sentence ("seen at school.Then").
+_AT = r"(?:[ \t]*@[ \t]*|[ \t]*[(\[{<][ \t]*at[ \t]*[)\]}>][ \t]*|(?P<bare_at>[ \t]+at[ \t]+))"
+_SPELT_DOT = r"[ \t]*[(\[{<][ \t]*dot[ \t]*[)\]}>][ \t]*|[ \t]+dot[ \t]+"
+_DOT = rf"(?:\.|{_SPELT_DOT})"
+_EMAIL = re.compile(
+    rf"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+{_AT}(?:[A-Za-z0-9-]+{_DOT})+[A-Za-z]{{2,}}",
+    re.IGNORECASE | re.ASCII,
+)
+_IS_SPELT_DOT = re.compile(_SPELT_DOT, re.IGNORECASE)
 
 
 def _emails(text: str) -> Iterator[tuple[int, int, DetailKind]]:
     for match in _EMAIL.finditer(text):
+        if match.group("bare_at") and not _IS_SPELT_DOT.search(match.group()):
+            continue
         yield match.start(), match.end(), DetailKind.EMAIL
 
 
 # NHS numbers ----------------------------------------------------------------------------------
 
-# Ten digits straight after "+44 " or "(0)" are the rest of a phone number, whatever their sum.
-_TEN_DIGITS = re.compile(
-    r"(?<![0-9])(?<!\+44[ -])(?<!\(0\))(?<!\(0\)[ -])"
-    r"[0-9]{3}[ -]?[0-9]{3}[ -]?[0-9]{4}(?![0-9])"
+# Ten digits in groups of three or more ("943 476 5919", "943 4765 919", "9434-765919",
+# "943.476.5919"): shorter groups are dates and times ("01 02 2026 10"). After "NHS" or "NHS
+# number", any grouping ("NHS 94 34 76 59 19"). The check digit decides either way.
+_NUMBER_RUN = re.compile(r"(?<![0-9])[0-9]+(?:(?:[ ]?-[ ]?|[ ]{1,2}|\.)[0-9]+)*")
+_NHS_CUE = re.compile(
+    r"\bnhs(?:[ ]*(?:no|num|number|#)\b\.?)?[ ]*[:#=-]?[ ]*$", re.IGNORECASE | re.ASCII
 )
+# Ten digits straight after "+44 " or "(0)" are the rest of a phone number, whatever their sum.
+_PHONE_PREFIX = re.compile(r"(?:\+44|\(0\))[ -]?$")
+_NHS_DIGITS = 10
+_NHS_MIN_GROUP = 3
 _NOT_DIGIT = re.compile(r"[^0-9]")
 
 
@@ -143,13 +204,41 @@ def _nhs_checksum_is_valid(digits: str) -> bool:
 
 
 def _nhs_numbers(text: str) -> Iterator[tuple[int, int, DetailKind]]:
-    for match in _TEN_DIGITS.finditer(text):
-        digits = _NOT_DIGIT.sub("", match.group())
-        if _nhs_checksum_is_valid(digits):
-            yield match.start(), match.end(), DetailKind.NHS_NUMBER
-        elif digits.startswith("0"):
-            # Ten digits with a leading 0 and a bad checksum is how a UK phone number looks.
-            yield match.start(), match.end(), DetailKind.PHONE
+    for run in _NUMBER_RUN.finditer(text):
+        groups = list(_DIGIT_GROUP.finditer(text, run.start(), run.end()))
+        cued = bool(_NHS_CUE.search(text, 0, run.start()))
+        first = 0
+        while first < len(groups):
+            last = _last_group_of_ten(groups, first, cued and first == 0)
+            start = groups[first].start()
+            if last is None or _PHONE_PREFIX.search(text, 0, start):
+                first += 1
+                continue
+            digits = "".join(g.group() for g in groups[first : last + 1])
+            end = groups[last].end()
+            if _nhs_checksum_is_valid(digits):
+                yield start, end, DetailKind.NHS_NUMBER
+            elif digits.startswith("0") and text[start:end].count(".") == 0:
+                # Ten digits with a leading 0 and a bad checksum is how a UK phone number looks.
+                yield start, end, DetailKind.PHONE
+            else:
+                first += 1
+                continue
+            first = last + 1
+
+
+def _last_group_of_ten(groups: list[re.Match[str]], first: int, any_grouping: bool) -> int | None:
+    """The group that brings the digits from `first` to exactly ten, if there is one."""
+    count = 0
+    for last in range(first, len(groups)):
+        if not any_grouping and len(groups[last].group()) < _NHS_MIN_GROUP:
+            return None
+        count += len(groups[last].group())
+        if count == _NHS_DIGITS:
+            return last
+        if count > _NHS_DIGITS:
+            return None
+    return None
 
 
 # Phone numbers --------------------------------------------------------------------------------
@@ -161,7 +250,7 @@ def _nhs_numbers(text: str) -> Iterator[tuple[int, int, DetailKind]]:
 _PHONE_CANDIDATE = re.compile(
     r"(?<![0-9])(?<![0-9][/.:-])"
     r"(?:(?P<international>\+44[ -]?(?:\(0\)[ -]?)?)|\((?P<area>0[0-9]{2,5})\)[ -]?)?"
-    r"(?P<body>[0-9]+(?:[ -][0-9]+)*)"
+    r"(?P<body>[0-9]+(?:(?:[ ]?-[ ]?|[ ]{1,2})[0-9]+)*)"
 )
 _DIGIT_GROUP = re.compile(r"[0-9]+")
 _CONTINUES_AS_DATE_OR_TIME = re.compile(r"[/.:][0-9]")
@@ -253,61 +342,162 @@ def _postcodes(text: str) -> Iterator[tuple[int, int, DetailKind]]:
 
 # Names ----------------------------------------------------------------------------------------
 
-# Apostrophes may be typed straight (') or curly (\u2019, what phones and Word put in).
-_NAME_CUE = re.compile(
-    r"\b(?:called|named|(?:sur)?name(?:[ \t]+is|['\u2019]s))[ \t]+", re.IGNORECASE
+# Who a name may belong to: "the boy is called ...", "child: ...", "Mum - ...".
+_PERSON = (
+    r"(?:boy|girl|child|baby|infant|toddler|kid|son|daughter|brother|sister|sibling|twin|"
+    r"young[ \t]+person|yp|cyp|teen|teenager|pupil|student|mum|mummy|mother|mom|dad|daddy|father|"
+    r"step-?(?:mum|mother|dad|father|son|daughter|brother|sister)|parent|carer|partner|"
+    r"boyfriend|girlfriend|friend|cousin|uncle|aunt|auntie|aunty|nan|nana|gran|granny|grandma|"
+    r"grandad|grandpa|grandmother|grandfather|nephew|niece|man|woman|lady|person|victim|"
+    r"he|she|they)"
 )
+_NAME_WORD = (
+    r"(?:\b(?:nick|sur|fore|given[ \t]?)names?|"
+    r"\b(?:(?:first|last|full|family|middle|maiden|preferred|christian|real|birth)[ \t]+)?names?)"
+    r"\b"
+)
+# "name: Jo", "name = Jo", "name - Jo" (a dash between spaces: "name-calling" is no cue).
+_LABEL = r"(?:[ \t]*[:=][ \t]*|[ \t]+-[ \t]+)"
+_BE = r"(?:is|was|are|were|be|been|being|has[ \t]+been|had[ \t]+been)"
+_CALLED = r"(?:called|named|known[ \t]+as|goes[ \t]+by|went[ \t]+by)"
+# A strong cue says a name follows, so a lower-case word there is a name unless it is an
+# ordinary word ("the boy is called jayden", not "the child is called into school"); after a
+# weak one ("called", "named") only a capitalised word is ("Mum called Sarah", not "called back").
+_STRONG_CUE = re.compile(
+    rf"{_NAME_WORD}(?:[ \t]+(?:is|was|are|were)(?:{_LABEL}|[ \t]+)|['\u2019]s[ \t]+|{_LABEL})"
+    rf"|\b{_PERSON}(?:['\u2019]s|[ \t]+{_BE})?[ \t]+{_CALLED}[ \t]+"
+    rf"|\b{_PERSON}{_LABEL}",
+    re.IGNORECASE,
+)
+_WEAK_CUE = re.compile(rf"\b{_CALLED}[ \t]+", re.IGNORECASE)
+# A name then an age: "Jayden Smith is 15", "Jayden, 15,", "Jayden (aged 15)". Without a cue
+# only capitalised words before it are taken, and the age must read as one ("15 miles" is not).
+_AGE = re.compile(
+    r"(?:[ \t]*,[ \t]*|[ \t]*\([ \t]*|[ \t]+(?:is|was|aged|turned|turns|age)[ \t]+)"
+    r"(?:(?:now|only|just|nearly|almost|about|aged|age)[ \t]+)?"
+    r"[0-9]{1,2}(?![0-9]|[.:/][0-9])"
+    r"(?P<years>[ \t]*(?:years?|yrs?|y/?o)\b(?:[ \t-]*old)?|-years?-old)?",
+    re.IGNORECASE,
+)
+_AFTER_AGE = re.compile(r"[ \t]*(?P<word>[^\W\d_]+)?", re.IGNORECASE)
+# Words after a number that make it a measure or a date, not an age.
+_NOT_AGE_UNITS = frozenset(
+    """
+    miles mile minutes minute mins min hours hour hrs hr days day weeks week wks months month
+    years year working times time pm am th st nd rd percent per pounds pence kg km cm mm metres
+    meters m x of out points pages questions items children people january february march april
+    may june july august september october november december jan feb mar apr jun jul aug sep
+    sept oct nov dec
+    """.split()  # noqa: SIM905
+)
+_LIST_JOIN = re.compile(r"[ \t]*(?:,|&|\band\b)[ \t]*", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*")
 _SPACES = re.compile(r"[ \t]+")
 _AFTER_INITIAL = re.compile(r"\.[ \t]*|[ \t]+")
 _POSSESSIVE = ("'s", "\u2019s")
 _MOST_WORDS_IN_A_NAME = 3
 _LONGEST_INITIALS = 3  # "J", "JS", "JAS": what workers are asked to write, so kept
+_SHORTEST_LOWER_CASE_NAME = 3  # "is called gp" is no name; "jo" typed in lower case is missed
 
-# Capitalised words that follow "called" or "named" in casework without being anyone's name.
+# Capitalised words that follow a cue in casework without being anyone's name.
 _NOT_NAMES = frozenset(
     """
     the this that these those it its he she they we you me him her them us his hers their our
     my your someone somebody anyone everyone nobody and or but about after again at back before
     by for from in into on off out over round to with not unknown unclear withheld today tonight
     tomorrow yesterday monday tuesday wednesday thursday friday saturday sunday morning afternoon
-    evening mum mummy mom mother dad daddy father parent parents carer carers nan nana nanny gran
-    granny grandma grandad grandpa grandmother grandfather aunt auntie aunty uncle sister brother
-    baby child children children's boy girl son daughter stepmum stepdad partner foster police
-    ambulance hospital school nursery college doctor nurse midwife health housing probation
-    council social services service worker team manager supervisor duty emergency early help
-    front door safeguarding strategy section conference meeting discussion panel court person
-    practitioner lead mash camhs nspcc childline lado icpc rcpc marac mappa spoa cspa cafcass
-    ofsted senco
+    evening january february march april may june july august september october november
+    december mum mummy mom mother dad daddy father parent parents carer carers nan nana nanny
+    gran granny grandma grandad grandpa grandmother grandfather aunt auntie aunty uncle sister
+    brother baby child children children's childrens boy girl son daughter stepmum stepdad
+    partner foster police ambulance hospital school nursery college academy doctor nurse
+    midwife health housing probation council county borough social services service worker
+    team manager supervisor duty emergency early help front door safeguarding strategy section
+    conference meeting discussion panel court person practitioner lead mash camhs nspcc
+    childline lado icpc rcpc marac mappa spoa cspa cafcass ofsted senco gp a an age name
+    names refuge barnardos samaritans
     """.split()  # noqa: SIM905 - a paragraph of words reads better than a 150-line list
+)
+# A name followed by one of these is a place or an organisation ("called Oak Tree Primary",
+# "called Lewisham Children's Services").
+_ORGANISATION_WORDS = frozenset(
+    """
+    council county borough city district primary secondary academy school college nursery
+    university hospital surgery practice clinic centre center police children's childrens
+    services service team trust road street avenue lane close drive way house court
+    """.split()  # noqa: SIM905
 )
 
 
-def _names(text: str) -> Iterator[tuple[int, int, DetailKind]]:
+@dataclass(frozen=True)
+class _NameRules:
+    not_names: frozenset[str]
+    lower_case: bool  # after a strong cue a name may be typed in lower case
+    no_cue: bool = False  # before an age: ordinary capitalised words ("Actually") are no name
+
+    def stops(self, word: str) -> bool:
+        lowered = word.lower().replace("\u2019", "'")
+        return lowered in _NOT_NAMES or lowered in self.not_names
+
+    def takes(self, word: str) -> bool:
+        """Whether `word` (not an initial) can be part of a name here."""
+        if self.stops(word):
+            return False
+        if _is_capitalised(word):
+            return not (self.no_cue and (word.lower() in FUNCTION_WORDS or is_ordinary_word(word)))
+        return (
+            self.lower_case
+            and word.islower()
+            and len(word) >= _SHORTEST_LOWER_CASE_NAME
+            and not is_ordinary_word(word)
+        )
+
+
+def _names(
+    text: str, not_names: frozenset[str] = frozenset()
+) -> Iterator[tuple[int, int, DetailKind]]:
+    found = sorted(
+        [
+            *_after_cues(text, _STRONG_CUE, _NameRules(not_names, lower_case=True)),
+            *_after_cues(text, _WEAK_CUE, _NameRules(not_names, lower_case=False)),
+            *_before_ages(text, _NameRules(not_names, lower_case=False, no_cue=True)),
+        ]
+    )
     masked_until = 0
-    for cue in _NAME_CUE.finditer(text):
-        if cue.start() < masked_until:
+    for start, end in found:
+        if start < masked_until:
             continue  # "named Called Amy": the second cue is part of the name just masked
-        end = _end_of_name(text, cue.end())
-        if end is not None:
-            yield cue.end(), end, DetailKind.NAME
-            masked_until = end
+        yield start, end, DetailKind.NAME
+        masked_until = end
 
 
-def _end_of_name(text: str, position: int) -> int | None:
-    """Where the capitalised words after a cue end, if at least one is a name, not an initial."""
+def _after_cues(text: str, cues: re.Pattern[str], rules: _NameRules) -> Iterator[tuple[int, int]]:
+    for cue in cues.finditer(text):
+        position = cue.end()
+        # "called Jayden and Chloe", "names are jayden, chloe and amy"
+        while (end := _end_of_name(text, position, rules)) is not None:
+            yield position, end
+            join = _LIST_JOIN.match(text, end)
+            if join is None:
+                break
+            position = join.end()
+
+
+def _end_of_name(text: str, position: int, rules: _NameRules) -> int | None:
+    """Where the words of a name starting at `position` end, if at least one is a name, not an
+    initial, and they are not the name of a place or an organisation."""
     end = None
     for _ in range(_MOST_WORDS_IN_A_NAME):
         word = _WORD.match(text, position)
-        if word is None or word.group().lower() in _NOT_NAMES:
+        if word is not None and _is_organisation_word(word.group()):
+            return None  # "called Oak Tree Primary"
+        if word is None or rules.stops(word.group()):
             break
         possessive = word.group().endswith(_POSSESSIVE)
         bare = word.group()[: -len("'s")] if possessive else word.group()
-        if bare.lower() in _NOT_NAMES:
-            break
         if _is_initial(bare):
             gap = _AFTER_INITIAL.match(text, word.end())
-        elif _is_capitalised(bare):
+        elif rules.takes(bare):
             end = word.start() + len(bare)
             gap = _SPACES.match(text, word.end())
         else:
@@ -315,7 +505,43 @@ def _end_of_name(text: str, position: int) -> int | None:
         if possessive or gap is None:
             break
         position = gap.end()
+    if end is not None and _names_an_organisation(text, end):
+        return None
     return end
+
+
+def _names_an_organisation(text: str, end: int) -> bool:
+    gap = _SPACES.match(text, end)
+    following = _WORD.match(text, gap.end() if gap else end)
+    return following is not None and _is_organisation_word(following.group())
+
+
+def _is_organisation_word(word: str) -> bool:
+    return word.lower().replace("\u2019", "'") in _ORGANISATION_WORDS
+
+
+def _before_ages(text: str, rules: _NameRules) -> Iterator[tuple[int, int]]:
+    """Capitalised words just before an age: "Jayden Smith is 15", "Jayden, 15,"."""
+    words = list(_WORD.finditer(text))
+    ending_at = {w.end(): i for i, w in enumerate(words)}
+    for age in _AGE.finditer(text):
+        if not age.group("years"):
+            after = _AFTER_AGE.match(text, age.end())
+            unit = after.group("word") if after else None
+            if unit is not None and unit.lower() in _NOT_AGE_UNITS:
+                continue
+        index = ending_at.get(age.start())
+        taken: list[re.Match[str]] = []
+        while index is not None and len(taken) < _MOST_WORDS_IN_A_NAME:
+            word = words[index]
+            if not (_is_initial(word.group()) or rules.takes(word.group())):
+                break
+            taken.append(word)
+            joined = index > 0 and _SPACES.fullmatch(text, words[index - 1].end(), word.start())
+            index = index - 1 if joined else None
+        # A name has a word that is not an initial: "AB is 15" is what workers should write.
+        if any(not _is_initial(w.group()) for w in taken):
+            yield taken[-1].start(), age.start()
 
 
 def _is_initial(word: str) -> bool:
@@ -327,4 +553,4 @@ def _is_capitalised(word: str) -> bool:
     return word[0].isupper() and (word.isupper() or any(c.islower() for c in word[1:]))
 
 
-_FINDERS: tuple[_Finder, ...] = (_emails, _nhs_numbers, _phone_numbers, _postcodes, _names)
+_FINDERS: tuple[_Finder, ...] = (_emails, _nhs_numbers, _phone_numbers, _postcodes)
