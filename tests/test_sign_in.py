@@ -15,7 +15,6 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi.testclient import TestClient
-from jwt.algorithms import RSAAlgorithm
 from pydantic import ValidationError
 
 from assistant.core.procedures.knowledge_base import KnowledgeBase
@@ -32,17 +31,6 @@ JWKS_URL = "https://login.example.gov.uk/keys"
 KID = "key-1"
 SERVICE_TOKEN = "pa_evaluation-token-for-tests"
 KENT_SERVICE_TOKEN = "pa_kent-only-service-token"
-
-
-@pytest.fixture(scope="module")
-def signing_key() -> rsa.RSAPrivateKey:
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-
-@pytest.fixture(scope="module")
-def jwks(signing_key: rsa.RSAPrivateKey) -> dict[str, Any]:
-    public: dict[str, Any] = RSAAlgorithm.to_jwk(signing_key.public_key(), as_dict=True)
-    return {"keys": [{**public, "kid": KID, "use": "sig", "alg": "RS256"}]}
 
 
 def token_for(

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 
 import httpx
-from fastapi import Depends, FastAPI, Request, Response
+from fastapi import Depends, FastAPI
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
@@ -37,7 +37,8 @@ from assistant.teams import router as teams_router
 from assistant.teams.tokens import OutboundTokenProvider
 from assistant.web.auth import build_authenticator, current_principal
 from assistant.web.conversation import ConversationService
-from assistant.web.errors import error_response, install_error_handlers
+from assistant.web.errors import install_error_handlers
+from assistant.web.middleware import BodyLimitMiddleware
 from assistant.web.rate_limit import RateLimiter
 from assistant.web.reminder_scheduler import (
     NoTeamsMessenger,
@@ -189,16 +190,8 @@ def create_app(
     )
     install_error_handlers(app)
 
-    @app.middleware("http")
-    async def refuse_oversized_bodies(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        declared = request.headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-            return error_response(
-                413, "request_too_large", f"Request bodies are limited to {MAX_BODY_BYTES} bytes."
-            )
-        return await call_next(request)
+    # Outermost of the app's own layers: the limit holds before routing and sign-in.
+    app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES)
 
     # Every /api route needs a signed-in caller (Teams has its own tokens; probes need none).
     signed_in = [Depends(current_principal)]
