@@ -38,7 +38,7 @@ from assistant.teams.tokens import OutboundTokenProvider
 from assistant.web.auth import build_authenticator, current_principal
 from assistant.web.conversation import ConversationService
 from assistant.web.errors import install_error_handlers
-from assistant.web.middleware import BodyLimitMiddleware
+from assistant.web.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from assistant.web.rate_limit import RateLimiter
 from assistant.web.reminder_scheduler import (
     NoTeamsMessenger,
@@ -190,8 +190,10 @@ def create_app(
     )
     install_error_handlers(app)
 
-    # Outermost of the app's own layers: the limit holds before routing and sign-in.
+    # The app's own outer layers (the last added is outermost): every answer, refusals
+    # included, carries the security headers; the body limit holds before routing and sign-in.
     app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(SecurityHeadersMiddleware)
 
     # Every /api route needs a signed-in caller (Teams has its own tokens; probes need none).
     signed_in = [Depends(current_principal)]

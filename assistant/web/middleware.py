@@ -94,3 +94,69 @@ def _header(scope: Scope, name: bytes) -> str | None:
         if key.lower() == name:
             return bytes(value).decode("latin-1").strip()
     return None
+
+
+# Everything the chat page loads comes from this origin; nothing inline, nothing framed.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+# FastAPI's interactive docs (development and test only) load Swagger UI and ReDoc from a CDN
+# and start them with an inline script.
+DOCS_CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
+    "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; "
+    "font-src 'self' https://fonts.gstatic.com; worker-src 'self' blob:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
+DOCS_PATHS = ("/docs", "/redoc")
+
+
+class SecurityHeadersMiddleware:
+    """Headers every response carries, whichever route (or refusal) produced it.
+
+    A strict Content-Security-Policy stops injected markup from running script or loading from
+    elsewhere, and `frame-ancestors 'none'` (with X-Frame-Options for old browsers) stops the
+    page being framed to trick clicks; `nosniff` stops a download being run as a script; no
+    Referer leaks a conversation id to another site. API answers hold casework, so no browser
+    or proxy keeps them (`no-store`).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = str(scope.get("path", ""))
+        policy = (
+            DOCS_CONTENT_SECURITY_POLICY if path.startswith(DOCS_PATHS) else CONTENT_SECURITY_POLICY
+        )
+        added = [
+            (b"content-security-policy", policy.encode()),
+            (b"x-content-type-options", b"nosniff"),
+            (b"x-frame-options", b"DENY"),
+            (b"referrer-policy", b"no-referrer"),
+            (b"cross-origin-opener-policy", b"same-origin"),
+        ]
+        # Replaced, not only added: no route's own caching survives on these.
+        replaced = {b"server"}
+        if path.startswith("/api/") or path in ("/readyz", "/openapi.json"):
+            added.append((b"cache-control", b"no-store"))
+            replaced.add(b"cache-control")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                kept = [
+                    (bytes(k), bytes(v))
+                    for k, v in message.get("headers", ())
+                    if bytes(k).lower() not in replaced
+                ]
+                present = {k.lower() for k, _ in kept}
+                message["headers"] = kept + [(k, v) for k, v in added if k not in present]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
