@@ -4,18 +4,31 @@ clear error, and malformed Teams activities are a 400."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
+from assistant.core.audit import InMemoryCitationLog
+from assistant.core.authorities import AuthorityDirectory
 from assistant.core.procedures.knowledge_base import KnowledgeBase
+from assistant.core.replies import Citation, Reply
+from assistant.store.database import create_database_engine
+from assistant.store.migrate import upgrade_to_latest
+from assistant.store.models import AuditRecord, CitationRecord
+from assistant.store.turns import SqlTurnLedger
 from assistant.web.app import MAX_BODY_BYTES, create_app
+from assistant.web.conversation import ConversationService
 from tests.conftest import FakeEngineClient
 from tests.test_sign_in import make_client, signed_in_settings
+from tests.transcript_fakes import FakeTranscript, InMemoryTurnLedger
 
 CHUNK = 16 * 1024
 
@@ -121,3 +134,100 @@ def test_a_small_chunked_json_body_is_answered_normally(
         )
     assert response.status_code == 200, response.text
     assert fake_engine.sent[0]["message"] == "hi"
+
+
+# --- Idempotency: a resent turn is recorded once -------------------------------------------
+
+
+def _rows(client: TestClient, table: type[Any]) -> int:
+    with Session(client.app.state.database) as session:  # type: ignore[attr-defined]
+        return int(session.scalar(select(func.count()).select_from(table)) or 0)
+
+
+def test_a_resent_turn_is_answered_but_recorded_once(
+    client: TestClient, fake_engine: FakeEngineClient, knowledge_base: KnowledgeBase
+) -> None:
+    section = next(s for s in knowledge_base.section_hashes if s.startswith("kent/"))
+    fake_engine.replies = [
+        Reply("Sources.", citations=(Citation("kent", section, "A", "v1", quote="It must."),))
+    ]
+    body = {"conversation_id": "c-idem", "message": "what next?", "authority": "kent"}
+    for _ in range(3):
+        response = client.post("/api/chat", json=body, headers={"Idempotency-Key": "turn-1"})
+        assert response.status_code == 200
+        assert response.json()["messages"][0]["text"] == "Sources."
+    # The engine saw every send (it answers a resend from its tracker, engine/turns.py).
+    assert [s["metadata"]["turn_id"] for s in fake_engine.sent] == ["turn-1"] * 3
+    history = client.get("/api/chat/c-idem/messages").json()["messages"]
+    assert [m["role"] for m in history] == ["worker", "assistant"]
+    assert _rows(client, AuditRecord) == 1
+    assert _rows(client, CitationRecord) == 1
+    # Another key is another turn.
+    client.post("/api/chat", json=body, headers={"Idempotency-Key": "turn-2"})
+    assert len(client.get("/api/chat/c-idem/messages").json()["messages"]) == 4
+    assert _rows(client, AuditRecord) == 2
+
+
+def test_a_key_reused_with_other_text_is_a_409_and_reaches_nothing(
+    client: TestClient, fake_engine: FakeEngineClient
+) -> None:
+    first = {"conversation_id": "c-409", "message": "what next?"}
+    assert client.post("/api/chat", json=first, headers={"Idempotency-Key": "k"}).status_code == 200
+    other = {**first, "message": "something else"}
+    response = client.post("/api/chat", json=other, headers={"Idempotency-Key": "k"})
+    assert response.status_code == 409
+    assert response.json()["error"] == "idempotency_key_reused"
+    assert len(fake_engine.sent) == 1
+    assert len(client.get("/api/chat/c-409/messages").json()["messages"]) == 2
+    # The same key in another conversation is a different turn.
+    elsewhere = {**other, "conversation_id": "c-410"}
+    assert (
+        client.post("/api/chat", json=elsewhere, headers={"Idempotency-Key": "k"}).status_code
+        == 200
+    )
+
+
+def test_a_turn_whose_records_fail_is_recorded_by_its_resend(
+    authorities: AuthorityDirectory, knowledge_base: KnowledgeBase
+) -> None:
+    transcript, ledger = FakeTranscript(), InMemoryTurnLedger()
+    failing = {"times": 1}
+
+    def append(entries: Any) -> None:
+        if failing["times"]:
+            failing["times"] -= 1
+            raise OSError("disk full")
+        FakeTranscript.append(transcript, entries)
+
+    transcript.append = append  # type: ignore[method-assign]
+    service = ConversationService(
+        authorities,
+        FakeEngineClient(),  # type: ignore[arg-type]
+        knowledge_base,
+        InMemoryCitationLog(),
+        transcript=transcript,
+        turns=ledger,
+        turn_secret=b"s" * 32,
+    )
+    with pytest.raises(OSError):
+        asyncio.run(service.turn("c", "hello", None, turn_id="t"))
+    assert ledger.keys == {}
+    asyncio.run(service.turn("c", "hello", None, turn_id="t"))
+    asyncio.run(service.turn("c", "hello", None, turn_id="t"))
+    assert [e.role for e in transcript.entries("c")] == ["worker", "assistant"]
+    # The ledger keeps a keyed fingerprint, not the message.
+    assert "hello" not in repr(ledger.keys)
+
+
+def test_the_sql_ledger_records_a_key_once(tmp_path: Path) -> None:
+    engine = create_database_engine(f"sqlite:///{tmp_path / 'app.db'}")
+    upgrade_to_latest(engine)
+    ledger = SqlTurnLedger(engine)
+    now = datetime(2026, 11, 23, tzinfo=UTC)
+    assert ledger.fingerprint_of("k") is None
+    assert ledger.record("k", "f" * 64, now) is True
+    assert ledger.record("k", "f" * 64, now) is False
+    assert ledger.fingerprint_of("k") == "f" * 64
+    ledger.forget("k")
+    assert ledger.fingerprint_of("k") is None
+    engine.dispose()

@@ -26,7 +26,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from assistant.store.database import create_database_engine
-from assistant.store.models import ConversationRecord, TeamsActivityRecord, TranscriptRecord
+from assistant.store.models import (
+    ConversationRecord,
+    TeamsActivityRecord,
+    TranscriptRecord,
+    TurnRecord,
+)
 
 # Rasa's SQL tracker store table (rasa/core/tracker_store.py, SQLTrackerStore.SQLEvent): only
 # the columns the purge needs. Rasa creates and owns it; it is never migrated from here.
@@ -69,6 +74,8 @@ def purge_app_store(engine: Engine, cutoff: datetime) -> tuple[int, int, int]:
             delete(ConversationRecord).where(ConversationRecord.last_active_at < cutoff)
         )
         teams = deleted(delete(TeamsActivityRecord).where(TeamsActivityRecord.received_at < cutoff))
+        # Turn keys outlive no transcript they guard (a resend comes within seconds anyway).
+        session.execute(delete(TurnRecord).where(TurnRecord.recorded_at < cutoff))
     return transcript, conversations, teams
 
 

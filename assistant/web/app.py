@@ -33,6 +33,7 @@ from assistant.store.migrate import upgrade_to_latest
 from assistant.store.plans import SqlPlanRepository
 from assistant.store.reminders import SqlReminderRepository
 from assistant.store.transcript import SqlTranscript
+from assistant.store.turns import SqlTurnLedger
 from assistant.teams import router as teams_router
 from assistant.teams.tokens import OutboundTokenProvider
 from assistant.web.auth import build_authenticator, current_principal
@@ -127,6 +128,8 @@ def create_app(
                 transcript=transcript,
                 conversations=SqlConversationDirectory(app.state.database),
                 audit=app.state.audit_log,
+                turns=SqlTurnLedger(app.state.database),
+                turn_secret=settings.secret_key.encode(),
             )
             app.state.teams = teams_router.start_channel(
                 settings,

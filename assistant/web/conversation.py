@@ -24,6 +24,7 @@ from assistant.core.privacy.redaction import redact, removal_notice
 from assistant.core.procedures.knowledge_base import KnowledgeBase
 from assistant.core.replies import Reply
 from assistant.core.transcript import RECENT_ENTRIES, Transcript, TranscriptEntry, turn_entries
+from assistant.core.turns import TurnLedger, check_turn_key, message_fingerprint, turn_key
 from assistant.engine_client import TURN_ID_KEY, EngineClient
 
 # The most messages a conversation's history returns (its latest).
@@ -45,6 +46,10 @@ class ConversationService:
     conversations: ConversationDirectory | None = None
     audit: AuditLog | None = None
     clock: Callable[[], datetime] = field(default=_now)
+    # None records a resent turn (same Idempotency-Key) as often as it is sent.
+    turns: TurnLedger | None = None
+    # Keys the ledger's fingerprints of messages (the settings' secret key).
+    turn_secret: bytes = b""
 
     async def turn(
         self,
@@ -62,7 +67,8 @@ class ConversationService:
         `learner_id` names the worker across conversations for learning mode's progress (the
         web page keeps one; a signed-in worker is always themselves); without it the
         conversation is the learner. No principal is the local development user. `turn_id`
-        (the client's Idempotency-Key) makes a resent turn answered once (engine/turns.py).
+        (the client's Idempotency-Key) makes a resent turn answered once (engine/turns.py) and
+        recorded once; TurnKeyReusedError when the key was used for other text.
         """
         principal = principal or development_principal()
         metadata: dict[str, str] = {}
@@ -86,21 +92,47 @@ class ConversationService:
                 chosen or principal.authority,
                 received_at,
             )
+        ledger_key: str | None = None
+        fingerprint = ""
+        if turn_id is not None and self.turns is not None:
+            ledger_key = turn_key(conversation_id, turn_id)
+            fingerprint = message_fingerprint(self.turn_secret, message)
+            await run_in_threadpool(check_turn_key, self.turns, ledger_key, fingerprint)
         replies = await self.engine.send(conversation_id, redaction.text, metadata)
         if redaction.changed:
             replies = [Reply(removal_notice(redaction.removed)), *replies]
         answered_at = self.clock()
-        await run_in_threadpool(
-            self._record,
-            conversation_id,
-            redaction.text,
-            replies,
-            principal,
-            chosen or principal.authority,
-            received_at,
-            answered_at,
-        )
+        if ledger_key is not None:
+            first = await run_in_threadpool(
+                self._record_key_once, ledger_key, fingerprint, answered_at
+            )
+            if not first:  # a resend: answered (by the engine, from its tracker), recorded before
+                return replies
+        try:
+            await run_in_threadpool(
+                self._record,
+                conversation_id,
+                redaction.text,
+                replies,
+                principal,
+                chosen or principal.authority,
+                received_at,
+                answered_at,
+            )
+        except BaseException:
+            if ledger_key is not None and self.turns is not None:  # so that a resend records it
+                await run_in_threadpool(self.turns.forget, ledger_key)
+            raise
         return replies
+
+    def _record_key_once(self, key: str, fingerprint: str, now: datetime) -> bool:
+        """True for the first turn under `key`; False for a resend of the same text (checked
+        again here: two sends of one key may have raced to the engine)."""
+        assert self.turns is not None
+        if self.turns.record(key, fingerprint, now):
+            return True
+        check_turn_key(self.turns, key, fingerprint)
+        return False
 
     def _authority_for(self, principal: Principal, requested: str | None) -> str | None:
         if requested is None:

@@ -19,6 +19,7 @@ from assistant.core.procedures.knowledge_base import UnknownSectionError, Unknow
 from assistant.core.reminders.delivery import ReminderNotFoundError
 from assistant.core.timescales.compute import InvalidTimescaleInputError
 from assistant.core.timescales.working_days import OutsideCalendarError
+from assistant.core.turns import TurnKeyReusedError
 from assistant.engine_client import EngineUnavailableError
 from assistant.web.auth import NotSignedInError, SignInUnavailableError
 from assistant.web.rate_limit import RateLimitedError
@@ -119,6 +120,10 @@ async def _conversation_not_found(request: Request, exc: Exception) -> JSONRespo
     return error_response(404, "conversation_not_found", str(exc))
 
 
+async def _turn_key_reused(request: Request, exc: Exception) -> JSONResponse:
+    return error_response(409, "idempotency_key_reused", str(exc))
+
+
 async def _rate_limited(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RateLimitedError)
     response = error_response(429, "rate_limited", str(exc))
@@ -149,5 +154,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AccessDeniedError, _access_denied)
     app.add_exception_handler(ConversationNotFoundError, _conversation_not_found)
     app.add_exception_handler(RateLimitedError, _rate_limited)
+    app.add_exception_handler(TurnKeyReusedError, _turn_key_reused)
 
     app.add_exception_handler(StarletteHTTPException, _http_error)

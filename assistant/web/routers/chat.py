@@ -36,6 +36,7 @@ async def _within_rate(
     response_model=ChatResponse,
     responses={
         404: {"model": ErrorOut},
+        409: {"model": ErrorOut, "description": "The Idempotency-Key was used for other text."},
         422: {"model": ErrorOut},
         429: {"model": ErrorOut},
         503: {"model": ErrorOut},
@@ -52,7 +53,8 @@ async def chat(
             max_length=128,
             pattern=r"^[\w.:@-]+$",
             description="Optional, one per turn: a turn resent with the same key (after a 503) "
-            "is answered once, from what the engine already did if it had handled it.",
+            "is answered once, from what the engine already did if it had handled it, and "
+            "recorded once; the same key with other text is a 409.",
         ),
     ] = None,
 ) -> ChatResponse:
