@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     engine_down_seconds: float = Field(default=5.0, gt=0)
 
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'assistant.db'}"
+    # How long a SQLite write waits for another process's write before it is answered 503.
+    database_busy_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
     knowledge_dir: Path = PROJECT_ROOT / "knowledge"
 
     # Fixes "today" for deadlines (demos, tests, evaluation); unset means the real date.

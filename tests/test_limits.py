@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,13 +22,14 @@ from assistant.core.audit import InMemoryCitationLog
 from assistant.core.authorities import AuthorityDirectory
 from assistant.core.procedures.knowledge_base import KnowledgeBase
 from assistant.core.replies import Citation, Reply
-from assistant.store.database import create_database_engine
+from assistant.settings import Settings
+from assistant.store.database import DatabaseFileError, create_database_engine
 from assistant.store.migrate import upgrade_to_latest
 from assistant.store.models import AuditRecord, CitationRecord
 from assistant.store.turns import SqlTurnLedger
 from assistant.web.app import MAX_BODY_BYTES, create_app
 from assistant.web.conversation import ConversationService
-from tests.conftest import FakeEngineClient
+from tests.conftest import LOCAL_CLIENT, FakeEngineClient
 from tests.test_sign_in import make_client, signed_in_settings
 from tests.transcript_fakes import FakeTranscript, InMemoryTurnLedger
 
@@ -231,3 +234,88 @@ def test_the_sql_ledger_records_a_key_once(tmp_path: Path) -> None:
     ledger.forget("k")
     assert ledger.fingerprint_of("k") is None
     engine.dispose()
+
+
+# --- A locked or unwritable database ---------------------------------------------------------
+
+
+@pytest.fixture
+def quick_lock_client(
+    test_settings: Settings, fake_engine: FakeEngineClient, knowledge_base: KnowledgeBase
+) -> Iterator[TestClient]:
+    settings = test_settings.model_copy(update={"database_busy_timeout_seconds": 0.2})
+    app = create_app(settings, engine_client=fake_engine, knowledge_base=knowledge_base)  # type: ignore[arg-type]
+    with TestClient(app, client=LOCAL_CLIENT) as client:
+        yield client
+
+
+def _hold_write_lock(settings: Settings) -> sqlite3.Connection:
+    """Another process's long write: it holds SQLite's write lock until closed."""
+    path = settings.database_url.removeprefix("sqlite:///")
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    return holder
+
+
+def test_a_locked_database_is_a_json_503_and_not_ready(
+    quick_lock_client: TestClient, test_settings: Settings, fake_engine: FakeEngineClient
+) -> None:
+    client = quick_lock_client
+    assert client.get("/readyz").json()["database"] == {"reachable": True, "writable": True}
+    holder = _hold_write_lock(test_settings)
+    try:
+        response = client.post("/api/chat", json={"conversation_id": "c", "message": "hi"})
+        assert response.status_code == 503
+        assert response.json()["error"] == "database_unavailable"
+        assert "try again" in response.json()["message"]
+        assert fake_engine.sent == []  # refused before the engine saw it
+        ready = client.get("/readyz")
+        assert ready.status_code == 503
+        assert ready.json()["status"] == "not ready"
+        assert ready.json()["database"] == {"reachable": True, "writable": False}
+    finally:
+        holder.close()
+    assert client.get("/readyz").status_code == 200
+    response = client.post("/api/chat", json={"conversation_id": "c", "message": "hi"})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("companion", ["-shm", "-wal", ""])
+def test_an_unwritable_sqlite_file_stops_start_up_with_a_message(
+    tmp_path: Path, companion: str
+) -> None:
+    database = tmp_path / "app.db"
+    create_database_engine(f"sqlite:///{database}").dispose()
+    database.touch()
+    blocked = Path(f"{database}{companion}")
+    if companion:
+        blocked.mkdir()  # not a file: nobody, root included, can open it for writing
+    else:
+        database.unlink()
+        database.mkdir()
+    with pytest.raises(DatabaseFileError, match="cannot be opened for writing") as caught:
+        create_database_engine(f"sqlite:///{database}")
+    assert str(blocked) in str(caught.value)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write any file whatever its mode")
+def test_a_read_only_shm_file_stops_start_up(tmp_path: Path) -> None:
+    database = tmp_path / "app.db"
+    database.touch()
+    shm = Path(f"{database}-shm")
+    shm.write_bytes(b"")
+    shm.chmod(0o444)
+    with pytest.raises(DatabaseFileError, match="-shm"):
+        create_database_engine(f"sqlite:///{database}")
+
+
+def test_the_web_app_does_not_start_on_an_unwritable_shm_file(
+    test_settings: Settings, fake_engine: FakeEngineClient, knowledge_base: KnowledgeBase
+) -> None:
+    path = Path(test_settings.database_url.removeprefix("sqlite:///"))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch()
+    Path(f"{path}-shm").mkdir()
+    app = create_app(test_settings, engine_client=fake_engine, knowledge_base=knowledge_base)  # type: ignore[arg-type]
+    with pytest.raises(DatabaseFileError, match="-shm"), TestClient(app):
+        pass

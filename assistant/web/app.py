@@ -91,7 +91,9 @@ def create_app(
         app.state.timescales = TimescaleService(
             app.state.authorities, load_timescale_rules(settings.knowledge_dir)
         )
-        app.state.database = create_database_engine(settings.database_url)
+        app.state.database = create_database_engine(
+            settings.database_url, settings.database_busy_timeout_seconds
+        )
         await run_in_threadpool(upgrade_to_latest, app.state.database)
         app.state.citation_log = SqlCitationLog(app.state.database)
         app.state.audit_log = SqlAuditLog(app.state.database)

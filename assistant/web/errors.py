@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as SqlTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.core.access import AccessDeniedError
@@ -23,6 +26,8 @@ from assistant.core.turns import TurnKeyReusedError
 from assistant.engine_client import EngineUnavailableError
 from assistant.web.auth import NotSignedInError, SignInUnavailableError
 from assistant.web.rate_limit import RateLimitedError
+
+logger = logging.getLogger(__name__)
 
 
 def error_response(
@@ -100,6 +105,20 @@ async def _engine_unavailable(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    # The driver's error class only, never the statement or its values (casework).
+    cause = getattr(exc, "orig", None) or exc
+    logger.error(
+        "database unavailable on %s %s: %s", request.method, request.url.path, type(cause).__name__
+    )
+    return error_response(
+        503,
+        "database_unavailable",
+        "The assistant's database is busy or unavailable at the moment, so nothing was saved. "
+        "Please try again shortly.",
+    )
+
+
 async def _not_signed_in(request: Request, exc: Exception) -> JSONResponse:
     response = error_response(401, "not_signed_in", f"Not signed in: {exc}.")
     response.headers["WWW-Authenticate"] = "Bearer"
@@ -155,5 +174,8 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ConversationNotFoundError, _conversation_not_found)
     app.add_exception_handler(RateLimitedError, _rate_limited)
     app.add_exception_handler(TurnKeyReusedError, _turn_key_reused)
+
+    app.add_exception_handler(OperationalError, _database_unavailable)
+    app.add_exception_handler(SqlTimeoutError, _database_unavailable)
 
     app.add_exception_handler(StarletteHTTPException, _http_error)
