@@ -3,16 +3,47 @@ security events."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import click
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
 from uvicorn.main import main as uvicorn_cli
 
+from assistant.core.procedures.knowledge_base import KnowledgeBase
+from assistant.devstack.model import engine_environment
 from assistant.devstack.processes import web_command
 from assistant.web.app import STATIC_DIR
+from assistant.web.auth import oidc_subject
+from tests.conftest import FakeEngineClient
+from tests.test_sign_in import (
+    ISSUER,
+    SERVICE_TOKEN,
+    make_client,
+    signed_in_settings,
+    token_for,
+)
+
+NOW = int(time.time())
+
+
+@pytest.fixture
+def api(
+    tmp_path: Path,
+    fake_engine: FakeEngineClient,
+    knowledge_base: KnowledgeBase,
+    jwks: dict[str, Any],
+) -> Iterator[TestClient]:
+    """The app with sign-in (OIDC and service tokens) in production, as tests/test_sign_in.py."""
+    with make_client(signed_in_settings(tmp_path), fake_engine, knowledge_base, jwks) as client:
+        yield client
+
 
 # --- Security headers ----------------------------------------------------------------------
 
@@ -116,3 +147,128 @@ def test_the_web_app_is_started_without_uvicorn_s_server_header(tmp_path: Path) 
 def test_the_kubernetes_web_app_is_started_without_it_too() -> None:
     manifest = (Path(__file__).parent.parent / "deploy" / "k8s" / "web.yaml").read_text()
     assert "--no-server-header" in manifest
+
+
+# --- Tokens --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("subject", "overrides", "reason"),
+    [
+        ("", {}, "names no user"),
+        ("   ", {}, "names no user"),
+        ("x" * 200, {}, "too long"),
+        ("amy", {"iat": NOW, "exp": NOW + 25 * 3600}, "longer than this service accepts"),
+        ("amy", {"iat": None, "exp": NOW + 30 * 24 * 3600}, "longer than this service accepts"),
+        ("amy", {"iat": "soon", "exp": NOW + 60}, "refused"),
+    ],
+)
+def test_tokens_without_a_user_or_living_too_long_are_refused(
+    api: TestClient,
+    signing_key: rsa.RSAPrivateKey,
+    subject: str,
+    overrides: dict[str, Any],
+    reason: str,
+) -> None:
+    token = token_for(signing_key, subject, "gateshead", **overrides)
+    response = api.get("/api/authorities", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401
+    assert reason in response.json()["message"]
+
+
+def test_a_token_within_the_maximum_lifetime_is_accepted(
+    api: TestClient, signing_key: rsa.RSAPrivateKey
+) -> None:
+    token = token_for(signing_key, "amy", "gateshead", iat=NOW, exp=NOW + 23 * 3600)
+    assert (
+        api.get("/api/authorities", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    )
+
+
+def test_the_maximum_lifetime_is_configurable(
+    tmp_path: Path,
+    fake_engine: FakeEngineClient,
+    knowledge_base: KnowledgeBase,
+    jwks: dict[str, Any],
+    signing_key: rsa.RSAPrivateKey,
+) -> None:
+    settings = signed_in_settings(tmp_path, oidc_max_token_lifetime_seconds=3600)
+    token = token_for(signing_key, "amy", "gateshead", iat=NOW, exp=NOW + 2 * 3600)
+    with make_client(settings, fake_engine, knowledge_base, jwks) as client:
+        response = client.get("/api/authorities", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401
+
+
+def test_an_oidc_subject_cannot_pose_as_a_service(
+    api: TestClient, signing_key: rsa.RSAPrivateKey
+) -> None:
+    """A user whose `sub` is a service token's subject does not own that service's
+    conversation: subjects are namespaced by issuer."""
+    service = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
+    body = {"conversation_id": "c-service", "message": "hi"}
+    assert api.post("/api/chat", json=body, headers=service).status_code == 200
+    poser = {"Authorization": f"Bearer {token_for(signing_key, 'service:evaluation', 'gateshead')}"}
+    assert api.get("/api/chat/c-service/messages", headers=poser).status_code == 404
+    assert api.post("/api/chat", json=body, headers=poser).status_code == 404
+
+
+@pytest.mark.parametrize("sub", ["service:evaluation", "developer", "teams:t:u"])
+def test_an_oidc_subject_is_never_another_kind_of_user_s(sub: str) -> None:
+    subject = oidc_subject(ISSUER, sub)
+    assert subject.startswith(f"oidc:{ISSUER}#")
+    assert subject != oidc_subject("https://other-issuer.example/", sub)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://[::ffff:127.0.0.1]/keys",
+        "https://2130706433/keys",
+        "https://0x7f000001/keys",
+        "https://127.1/keys",
+        "https://0.0.0.0/keys",
+        "https://localhost./keys",
+        "https://LOCALHOST/keys",
+        "https://api.localhost/keys",
+        "https://10.1.2.3/keys",
+        "https://169.254.169.254/keys",
+        "https://[fe80::1]/keys",
+        "https://[::1]/keys",
+        "https://[::1/keys",
+        "https://login.example.gov.uk:99999/keys",
+    ],
+)
+def test_production_refuses_every_way_of_writing_a_local_host(tmp_path: Path, url: str) -> None:
+    with pytest.raises(ValidationError, match="must be https on a public host"):
+        signed_in_settings(tmp_path, oidc_jwks_url=url)
+    with pytest.raises(ValidationError, match="https on a public host"):
+        signed_in_settings(tmp_path, teams_service_url_allowlist=[url])
+
+
+def test_production_accepts_a_public_host(tmp_path: Path) -> None:
+    settings = signed_in_settings(tmp_path, oidc_jwks_url="https://8.8.8.8/keys")
+    assert settings.oidc_jwks_url == "https://8.8.8.8/keys"
+
+
+def test_the_engine_gets_none_of_the_web_app_s_secrets() -> None:
+    outside = {
+        "PATH": "/usr/bin",
+        "ASSISTANT_SECRET_KEY": "s" * 40,
+        "ASSISTANT_TEAMS_APP_PASSWORD": "teams-secret",
+        "ASSISTANT_API_TOKENS": "[]",
+        "ASSISTANT_OIDC_JWKS_URL": "https://login.example.gov.uk/keys",
+        "ASSISTANT_DATABASE_URL": "postgresql://app:secret@db/app",
+        "ASSISTANT_ACTION_ENDPOINT_URL": "http://127.0.0.1:5055/webhook",
+        "ASSISTANT_TRACKER_DB": "/tmp/tracker.db",
+        "ASSISTANT_TRACKER_DB_PASSWORD": "tracker",
+        "ASSISTANT_REDIS_HOST": "127.0.0.1",
+    }
+    env = engine_environment(outside)
+    assert {k for k in env if k.startswith("ASSISTANT_")} == {
+        "ASSISTANT_ACTION_ENDPOINT_URL",
+        "ASSISTANT_TRACKER_DB",
+        "ASSISTANT_TRACKER_DB_PASSWORD",
+        "ASSISTANT_REDIS_HOST",
+    }
+    assert env["PATH"] == "/usr/bin"
+    assert "teams-secret" not in env.values()

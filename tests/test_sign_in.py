@@ -22,7 +22,7 @@ from assistant.core.reminders.model import Channel, Reminder, ReminderStatus
 from assistant.core.replies import Citation, Reply
 from assistant.settings import Settings
 from assistant.web.app import create_app
-from assistant.web.auth import hash_api_token
+from assistant.web.auth import hash_api_token, oidc_subject
 from tests.conftest import KNOWLEDGE_DIR, FakeEngineClient
 
 ISSUER = "https://login.example.gov.uk/"
@@ -31,6 +31,7 @@ JWKS_URL = "https://login.example.gov.uk/keys"
 KID = "key-1"
 SERVICE_TOKEN = "pa_evaluation-token-for-tests"
 KENT_SERVICE_TOKEN = "pa_kent-only-service-token"
+AMY = oidc_subject(ISSUER, "amy")  # her subject as the app keeps it
 
 
 def token_for(
@@ -355,7 +356,7 @@ def test_a_manager_lists_every_plan_of_their_authority_a_practitioner_their_own(
     assert listed(users.gina) == {amy_plan, ben_plan}
     assert listed(users.amy) == {amy_plan}
     versions = api.get(f"/api/plans/{amy_plan}/versions", headers=users.gina).json()
-    assert versions["versions"][0]["saved_by"] == "amy"
+    assert versions["versions"][0]["saved_by"] == AMY
 
 
 def test_a_service_token_for_one_authority_sees_only_it(api: TestClient, users: Users) -> None:
@@ -377,7 +378,8 @@ def test_a_worker_chats_only_for_their_own_authority(
     assert refused.status_code == 404
     assert refused.json()["valid_values"] == ["kent"]
     assert chat(api, users.kim, conversation).status_code == 200
-    assert fake_engine.sent[-1]["metadata"] == {"authority": "kent", "learner": "kim"}
+    learner = oidc_subject(ISSUER, "kim")
+    assert fake_engine.sent[-1]["metadata"] == {"authority": "kent", "learner": learner}
 
 
 def test_someone_else_s_conversation_cannot_be_continued_or_read(
@@ -437,7 +439,7 @@ def test_a_signed_in_worker_s_learning_progress_is_their_own(api: TestClient, us
         "/api/learning/progress", params={"learner_id": "somebody-else"}, headers=users.amy
     )
     assert response.status_code == 200
-    assert asked == ["amy"]
+    assert asked == [AMY]
 
 
 # --- Roles: the audit log ------------------------------------------------------------------
@@ -468,7 +470,7 @@ def test_only_a_manager_exports_the_audit_log_and_only_their_authority_s(
     assert body["authority"] == "gateshead"
     (answer,) = body["answers"]
     assert answer["conversation_id"] == "audit-1"
-    assert answer["user"] == "amy"
+    assert answer["user"] == AMY
     assert answer["sections"] == [
         {
             "authority": "gateshead",
