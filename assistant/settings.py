@@ -114,6 +114,10 @@ class Settings(BaseSettings):
     # off for the single local development user; 0 turns it off.
     chat_rate_per_minute: float | None = Field(default=None, ge=0)
     chat_rate_burst: int = Field(default=10, ge=1)
+    # The same for searches and exports (search, compare, plan and audit exports, calendar
+    # files): None is 60 a minute per signed-in user, off for the development user.
+    search_rate_per_minute: float | None = Field(default=None, ge=0)
+    search_rate_burst: int = Field(default=20, ge=1)
     # Conversation text (tracker store and transcript) older than this is purged.
     retention_days: int = Field(default=30, ge=1)
     retention_poll_seconds: float = Field(default=3600.0, ge=0)  # 0: only `assistant purge`
@@ -129,6 +133,12 @@ class Settings(BaseSettings):
         if self.chat_rate_per_minute is not None:
             return self.chat_rate_per_minute
         return 30.0 if self.sign_in_configured else 0.0
+
+    @property
+    def effective_search_rate_per_minute(self) -> float:
+        if self.search_rate_per_minute is not None:
+            return self.search_rate_per_minute
+        return 60.0 if self.sign_in_configured else 0.0
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Self:

@@ -25,12 +25,19 @@ from tests.conftest import FakeEngineClient
 from tests.test_sign_in import (
     ISSUER,
     SERVICE_TOKEN,
+    Users,
+    chat,
     make_client,
     signed_in_settings,
     token_for,
 )
 
 NOW = int(time.time())
+
+
+@pytest.fixture
+def users(signing_key: rsa.RSAPrivateKey) -> Users:
+    return Users(signing_key)
 
 
 @pytest.fixture
@@ -272,3 +279,131 @@ def test_the_engine_gets_none_of_the_web_app_s_secrets() -> None:
     }
     assert env["PATH"] == "/usr/bin"
     assert "teams-secret" not in env.values()
+
+
+# --- Conversations, rate limits and the schema ---------------------------------------------
+
+
+@pytest.mark.parametrize("teams_id", ["teams:t1:u1:c1", "TEAMS:t1:u1:c2", "teams:" + "a" * 64])
+def test_a_web_user_cannot_start_or_continue_a_teams_conversation(
+    api: TestClient, users: Users, fake_engine: FakeEngineClient, teams_id: str
+) -> None:
+    response = api.post(
+        "/api/chat", json={"conversation_id": teams_id, "message": "hi"}, headers=users.amy
+    )
+    assert response.status_code == 404
+    assert response.json()["error"] == "conversation_not_found"
+    assert fake_engine.sent == []
+    owners = api.app.state.conversation.conversations  # type: ignore[attr-defined]
+    assert owners.owner(teams_id) is None  # not claimed either
+
+
+def test_the_development_user_cannot_claim_one_either(
+    client: TestClient, fake_engine: FakeEngineClient
+) -> None:
+    response = client.post("/api/chat", json={"conversation_id": "teams:t:u:c", "message": "hi"})
+    assert response.status_code == 404
+    assert fake_engine.sent == []
+
+
+def test_an_unknown_conversation_and_someone_else_s_are_answered_alike(
+    api: TestClient, users: Users
+) -> None:
+    assert chat(api, users.amy, "amy-own").status_code == 200
+    for path in ("/api/chat/{id}/messages", "/api/reminders?conversation_id={id}"):
+        theirs = api.get(path.format(id="amy-own"), headers=users.ben)
+        unknown = api.get(path.format(id="never-used"), headers=users.ben)
+        assert theirs.status_code == unknown.status_code == 404, path
+        assert theirs.json()["error"] == unknown.json()["error"] == "conversation_not_found"
+        assert theirs.json()["message"].replace("amy-own", "X") == unknown.json()[
+            "message"
+        ].replace("never-used", "X")
+        assert set(theirs.headers) == set(unknown.headers)
+    assert api.get("/api/chat/amy-own/messages", headers=users.amy).status_code == 200
+
+
+def test_invalid_chat_requests_spend_no_rate_tokens(
+    tmp_path: Path,
+    fake_engine: FakeEngineClient,
+    knowledge_base: KnowledgeBase,
+    jwks: dict[str, Any],
+    users: Users,
+) -> None:
+    settings = signed_in_settings(tmp_path, chat_rate_per_minute=1, chat_rate_burst=2)
+    with make_client(settings, fake_engine, knowledge_base, jwks) as client:
+        for _ in range(5):
+            invalid = client.post(
+                "/api/chat", json={"conversation_id": "c", "message": ""}, headers=users.amy
+            )
+            assert invalid.status_code == 422
+        assert chat(client, users.amy, "c").status_code == 200
+        assert chat(client, users.amy, "c").status_code == 200
+        assert chat(client, users.amy, "c").status_code == 429
+
+
+def _plan(client: TestClient, headers: dict[str, str]) -> str:
+    body = {
+        "authority": "gateshead",
+        "referral_date": "2026-11-02",
+        "children": [{"reference": "AB"}],
+    }
+    response = client.post("/api/plans", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    return str(response.json()["plan"]["id"])
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("GET", "/api/search?q=strategy+meeting", None),
+        ("GET", "/api/compare?topic=timescales", None),
+        ("GET", "/api/plans/{plan}/export?format=md", None),
+        ("GET", "/api/audit", None),
+        (
+            "POST",
+            "/api/timescales.ics",
+            {"authority": "gateshead", "referral_date": "2026-11-02"},
+        ),
+    ],
+)
+def test_searches_and_exports_are_rate_limited(
+    tmp_path: Path,
+    fake_engine: FakeEngineClient,
+    knowledge_base: KnowledgeBase,
+    jwks: dict[str, Any],
+    users: Users,
+    method: str,
+    path: str,
+    body: object,
+) -> None:
+    settings = signed_in_settings(tmp_path, search_rate_per_minute=1, search_rate_burst=3)
+    with make_client(settings, fake_engine, knowledge_base, jwks) as client:
+        url = path.format(plan=_plan(client, users.gina))
+        for _ in range(3):
+            response = client.request(method, url, json=body, headers=users.gina)
+            assert response.status_code == 200, response.text
+        refused = client.request(method, url, json=body, headers=users.gina)
+        assert refused.status_code == 429
+        assert refused.json()["error"] == "rate_limited"
+        assert "searches and downloads" in refused.json()["message"]
+        assert int(refused.headers["Retry-After"]) >= 1
+        # Per user, and chat has its own allowance.
+        other = client.request(
+            method, url, json=body, headers=users.header("gus", "gateshead", manager=True)
+        )
+        assert other.status_code == 200
+        assert chat(client, users.gina, "g").status_code == 200
+
+
+def test_the_schema_needs_sign_in_in_production(api: TestClient, users: Users) -> None:
+    refused = api.get("/openapi.json")
+    assert refused.status_code == 401
+    assert refused.json()["error"] == "not_signed_in"
+    allowed = api.get("/openapi.json", headers=users.amy)
+    assert allowed.status_code == 200
+    assert "/api/chat" in allowed.json()["paths"]
+    assert "/openapi.json" not in allowed.json()["paths"]
+
+
+def test_the_schema_is_open_in_development_and_test(client: TestClient) -> None:
+    assert client.get("/openapi.json").status_code == 200

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 from fastapi import Depends, FastAPI
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from assistant.core.authorities import load_authorities
@@ -100,6 +100,11 @@ def create_app(
         app.state.chat_rate_limiter = RateLimiter(
             settings.effective_chat_rate_per_minute, settings.chat_rate_burst
         )
+        app.state.search_rate_limiter = RateLimiter(
+            settings.effective_search_rate_per_minute,
+            settings.search_rate_burst,
+            what="searches and downloads",
+        )
         guide = BranchGuide(
             load_branches(settings.knowledge_dir, set(app.state.knowledge.topic_ids)),
             app.state.knowledge,
@@ -180,9 +185,11 @@ def create_app(
         title="Practice assistant for children's social care assessments",
         version="0.1.0",
         lifespan=lifespan,
-        # The interactive docs load scripts from a CDN; the schema itself stays available.
+        # The interactive docs load scripts from a CDN; the schema itself stays available, to
+        # signed-in callers only in production (it maps every route for an attacker).
         docs_url=None if production else "/docs",
         redoc_url=None if production else "/redoc",
+        openapi_url=None if production else "/openapi.json",
         # What any route may answer besides its own: an unreadable or too large body, no
         # sign-in, sign-in that cannot be checked right now.
         responses={
@@ -205,6 +212,12 @@ def create_app(
     for module in (chat, authorities, knowledge, timescales, plans, reminders, learning, audit):
         app.include_router(module.router, dependencies=signed_in)
     app.include_router(health.router)
+    if production:
+
+        @app.get("/openapi.json", include_in_schema=False, dependencies=signed_in)
+        async def openapi_schema() -> JSONResponse:
+            return JSONResponse(app.openapi())
+
     app.include_router(teams_router.router)
 
     @app.get("/", include_in_schema=False)

@@ -17,6 +17,7 @@ from assistant.core.audit import CitationLog, citation_uses
 from assistant.core.authorities import AuthorityDirectory
 from assistant.core.conversations import (
     ConversationDirectory,
+    ConversationNotFoundError,
     continue_conversation,
     readable_conversation,
 )
@@ -168,8 +169,8 @@ class ConversationService:
     async def history(
         self, conversation_id: str, principal: Principal | None = None
     ) -> list[TranscriptEntry]:
-        """The conversation's messages so far (its latest MAX_HISTORY), oldest first; none for
-        one never used; ConversationNotFoundError for one the principal may not read."""
+        """The conversation's messages so far (its latest MAX_HISTORY), oldest first;
+        ConversationNotFoundError for one never used or one the principal may not read."""
         if self.transcript is None:
             return []
         await self.check_readable(conversation_id, principal)
@@ -177,11 +178,14 @@ class ConversationService:
 
     async def check_readable(self, conversation_id: str, principal: Principal | None) -> None:
         """ConversationNotFoundError unless the principal may read the conversation (theirs,
-        their team's as a manager, or one nobody has used yet)."""
+        or their team's as a manager). One nobody has used is answered the same as someone
+        else's, so that the answer does not tell which ids are in use."""
         if self.conversations is not None:
-            await run_in_threadpool(
+            owner = await run_in_threadpool(
                 readable_conversation,
                 self.conversations,
                 principal or development_principal(),
                 conversation_id,
             )
+            if owner is None:
+                raise ConversationNotFoundError(conversation_id)

@@ -3,14 +3,13 @@ so far, for a page that is reloaded."""
 
 from __future__ import annotations
 
-from typing import Annotated, cast
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Path, Request
+from fastapi import APIRouter, Header, Path
 
-from assistant.core.access import Principal
-from assistant.web.auth import PrincipalDep, current_principal
-from assistant.web.dependencies import ConversationDep
-from assistant.web.rate_limit import RateLimiter
+from assistant.core.conversations import ConversationNotFoundError, is_other_channel_conversation
+from assistant.web.auth import PrincipalDep
+from assistant.web.dependencies import ChatRateDep, ConversationDep
 from assistant.web.schemas import (
     ChatRequest,
     ChatResponse,
@@ -22,13 +21,6 @@ from assistant.web.schemas import (
 )
 
 router = APIRouter(prefix="/api", tags=["chat"])
-
-
-async def _within_rate(
-    request: Request, principal: Annotated[Principal, Depends(current_principal)]
-) -> Principal:
-    cast(RateLimiter, request.app.state.chat_rate_limiter).take(principal.subject)
-    return principal
 
 
 @router.post(
@@ -45,7 +37,8 @@ async def _within_rate(
 async def chat(
     request: ChatRequest,
     conversation: ConversationDep,
-    principal: Annotated[Principal, Depends(_within_rate)],
+    principal: PrincipalDep,
+    rate: ChatRateDep,
     idempotency_key: Annotated[
         str | None,
         Header(
@@ -58,6 +51,11 @@ async def chat(
         ),
     ] = None,
 ) -> ChatResponse:
+    rate.spend()  # only a valid request costs a message
+    if is_other_channel_conversation(request.conversation_id):
+        # Another channel's conversation (Teams) is never a web user's to start or continue;
+        # answered as someone else's is, whether or not it exists.
+        raise ConversationNotFoundError(request.conversation_id)
     replies = await conversation.turn(
         request.conversation_id,
         request.message,
@@ -82,7 +80,8 @@ async def history(
     conversation: ConversationDep,
     principal: PrincipalDep,
 ) -> HistoryOut:
-    """The conversation's messages so far, oldest first; none for an id never used."""
+    """The conversation's messages so far, oldest first; 404 for an id never used, as for
+    someone else's."""
     entries = await conversation.history(conversation_id, principal)
     return HistoryOut(
         conversation_id=conversation_id,

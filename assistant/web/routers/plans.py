@@ -17,7 +17,7 @@ from assistant.core.plans.presenting import PlanView
 from assistant.core.plans.repository import PlanNotFoundError
 from assistant.core.timescales.formatting import long_date
 from assistant.web.auth import PrincipalDep
-from assistant.web.dependencies import PlansDep, SettingsDep
+from assistant.web.dependencies import PlansDep, SearchRateDep, SettingsDep
 from assistant.web.plan_schemas import (
     PlanCreate,
     PlanHistoryOut,
@@ -192,10 +192,12 @@ async def export_plan(
     plans: PlansDep,
     settings: SettingsDep,
     principal: PrincipalDep,
+    rate: SearchRateDep,
     format: Annotated[Literal["docx", "md", "ics", "family"], Query()] = "docx",
     version: Annotated[int | None, Query(ge=1, le=MAX_COUNT)] = None,
 ) -> Response:
     """docx for the record and the manager, md, ics for the dates, family in plain words."""
+    rate.spend()
     plan = await run_in_threadpool(_visible_plan, plans, principal, plan_id, version)
     view = plans.view(plan, settings.current_date())
     if format == "docx":
