@@ -3,6 +3,8 @@ security events."""
 
 from __future__ import annotations
 
+import json
+import logging
 import time
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -407,3 +409,60 @@ def test_the_schema_needs_sign_in_in_production(api: TestClient, users: Users) -
 
 def test_the_schema_is_open_in_development_and_test(client: TestClient) -> None:
     assert client.get("/openapi.json").status_code == 200
+
+
+# --- Security events -----------------------------------------------------------------------
+
+
+def _events(caplog: pytest.LogCaptureFixture) -> list[dict[str, Any]]:
+    return [
+        r.security  # type: ignore[attr-defined]
+        for r in caplog.records
+        if r.name == "assistant.security"
+    ]
+
+
+def test_security_events_are_logged_without_personal_data(
+    tmp_path: Path,
+    fake_engine: FakeEngineClient,
+    knowledge_base: KnowledgeBase,
+    jwks: dict[str, Any],
+    users: Users,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    settings = signed_in_settings(tmp_path, chat_rate_per_minute=1, chat_rate_burst=1)
+    secret_message = "Jayden Smith lives at 1 Acacia Avenue"
+    with make_client(settings, fake_engine, knowledge_base, jwks) as client:
+        chat_body = {"conversation_id": "amy-private", "message": secret_message}
+        assert client.post("/api/chat", json=chat_body, headers=users.amy).status_code == 200
+        with caplog.at_level(logging.INFO, logger="assistant.security"):
+            assert client.get("/api/authorities").status_code == 401
+            expired = token_for(users.key, "amy", "gateshead", exp=NOW - 3600)
+            bad = {"Authorization": f"Bearer {expired}"}
+            assert client.get("/api/authorities", headers=bad).status_code == 401
+            assert client.get("/api/audit", headers=users.amy).status_code == 403
+            other = client.get("/api/chat/amy-private/messages", headers=users.ben)
+            assert other.status_code == 404
+            kent = client.get("/api/plans", params={"authority": "kent"}, headers=users.amy)
+            assert kent.status_code == 404
+            again = client.post("/api/chat", json=chat_body, headers=users.amy)
+            assert again.status_code == 429
+    events = _events(caplog)
+    assert [(e["event"], e["status"]) for e in events] == [
+        ("sign_in_failed", 401),
+        ("sign_in_failed", 401),
+        ("forbidden", 403),
+        ("not_found", 404),
+        ("not_found", 404),
+        ("rate_limited", 429),
+    ]
+    assert "expired" in str(events[1]["reason"])
+    assert events[3]["resource"] == "conversation"
+    assert events[3]["route"] == "/api/chat/{conversation_id}/messages"
+    assert events[4]["resource"] == "authority"
+    amy, ben = events[2]["subject"], events[3]["subject"]
+    assert amy == events[5]["subject"] and amy != ben  # followable, per user
+    assert events[0]["subject"] is None
+    logged = caplog.text + json.dumps(events)
+    for personal in ("amy", "ben", "Jayden", "Acacia", "amy-private", "testclient", ISSUER):
+        assert personal not in logged, personal

@@ -40,6 +40,7 @@ from assistant.teams.proactive import TeamsMessenger
 from assistant.teams.tokens import NoToken, OutboundTokenProvider
 from assistant.web.conversation import ConversationService
 from assistant.web.errors import error_response
+from assistant.web.security_log import security_event
 
 logger = logging.getLogger(__name__)
 
@@ -103,6 +104,7 @@ class TeamsChannel:
             )
         except TokenRejectedError as rejected:
             logger.warning("Teams request refused (%d): %s", rejected.status, rejected.reason)
+            security_event(request, "teams_sign_in_failed", rejected.status, reason=rejected.reason)
             code = "unauthorized" if rejected.status == 401 else "forbidden"
             return error_response(rejected.status, code, "The request's token was not accepted.")
         except KeysUnavailableError as error:
@@ -111,6 +113,7 @@ class TeamsChannel:
                 503, "teams_keys_unavailable", "The Bot Connector's signing keys could not be read."
             )
         if not self.allow_list.allows(service_url):
+            security_event(request, "teams_service_url_refused", 403)
             logger.warning(
                 "Teams activity refused: serviceUrl %r is not on "
                 "ASSISTANT_TEAMS_SERVICE_URL_ALLOWLIST; nothing sent",

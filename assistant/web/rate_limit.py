@@ -24,6 +24,7 @@ class RateLimitedError(Exception):
             f"Too many {what} in a short time; please wait {retry_after_seconds} s and try again."
         )
         self.retry_after_seconds = retry_after_seconds
+        self.what = what
 
 
 @dataclass
