@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -62,6 +64,8 @@ class Settings(BaseSettings):
     engine_down_seconds: float = Field(default=5.0, gt=0)
 
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'assistant.db'}"
+    # How long a SQLite write waits for another process's write before it is answered 503.
+    database_busy_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
     knowledge_dir: Path = PROJECT_ROOT / "knowledge"
 
     # Fixes "today" for deadlines (demos, tests, evaluation); unset means the real date.
@@ -102,12 +106,18 @@ class Settings(BaseSettings):
     oidc_jwks_url: str = ""
     oidc_authority_claim: str = "authority"  # holds an id from knowledge/authorities.yml
     oidc_roles_claim: str = "roles"  # a list; "manager" in it makes the user a manager
+    # Tokens valid for longer than this (exp - iat) are refused.
+    oidc_max_token_lifetime_seconds: int = Field(default=24 * 3600, ge=60)
     api_tokens: list[ApiToken] = Field(default_factory=list)
 
     # Limits and privacy. A rate of None is 30 chat messages a minute per signed-in user, and
     # off for the single local development user; 0 turns it off.
     chat_rate_per_minute: float | None = Field(default=None, ge=0)
     chat_rate_burst: int = Field(default=10, ge=1)
+    # The same for searches and exports (search, compare, plan and audit exports, calendar
+    # files): None is 60 a minute per signed-in user, off for the development user.
+    search_rate_per_minute: float | None = Field(default=None, ge=0)
+    search_rate_burst: int = Field(default=20, ge=1)
     # Conversation text (tracker store and transcript) older than this is purged.
     retention_days: int = Field(default=30, ge=1)
     retention_poll_seconds: float = Field(default=3600.0, ge=0)  # 0: only `assistant purge`
@@ -126,6 +136,12 @@ class Settings(BaseSettings):
         if self.chat_rate_per_minute is not None:
             return self.chat_rate_per_minute
         return 30.0 if self.sign_in_configured else 0.0
+
+    @property
+    def effective_search_rate_per_minute(self) -> float:
+        if self.search_rate_per_minute is not None:
+            return self.search_rate_per_minute
+        return 60.0 if self.sign_in_configured else 0.0
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Self:
@@ -220,6 +236,38 @@ def _is_loopback(host: str) -> bool:
     return host in ("", "localhost", "::1") or host.startswith("127.")
 
 
+def _host_address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address a host name stands for when it is written as one, in any form a resolver
+    takes: dotted, a single number (2130706433), hex or octal parts, or IPv6 (with an IPv4
+    address mapped into it unwrapped)."""
+    try:
+        address: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(host)
+    except ValueError:
+        try:
+            address = ipaddress.IPv4Address(socket.inet_aton(host))
+        except (OSError, ValueError):
+            return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
+def _is_public_host(host: str) -> bool:
+    """A name or a global address: not localhost (with or without its trailing dot, or a name
+    under it), and not a loopback, private, link-local, unspecified or reserved address
+    however it is written."""
+    host = host.strip().lower().rstrip(".")
+    if not host or host == "localhost" or host.endswith(".localhost"):
+        return False
+    address = _host_address(host)
+    return address is None or address.is_global
+
+
 def _is_public_https(url: str) -> bool:
-    parts = urlsplit(url)
-    return parts.scheme == "https" and not _is_loopback(parts.hostname or "")
+    try:
+        parts = urlsplit(url)
+        hostname = parts.hostname or ""
+        _ = parts.port
+    except ValueError:
+        return False
+    return parts.scheme == "https" and _is_public_host(hostname)

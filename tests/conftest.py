@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi.testclient import TestClient
+from jwt.algorithms import RSAAlgorithm
 from sqlalchemy import make_url
 
 from assistant.core.authorities import AuthorityDirectory, load_authorities
@@ -91,6 +93,19 @@ def client(
     app = create_app(test_settings, engine_client=fake_engine, knowledge_base=knowledge_base)  # type: ignore[arg-type]
     with TestClient(app, client=LOCAL_CLIENT) as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="module")
+def signing_key() -> rsa.RSAPrivateKey:
+    """The test identity provider's RSA key (tests/test_sign_in.py signs tokens with it)."""
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+@pytest.fixture(scope="module")
+def jwks(signing_key: rsa.RSAPrivateKey) -> dict[str, Any]:
+    """Its public key as the JWKS it publishes, under the key id tokens name."""
+    public: dict[str, Any] = RSAAlgorithm.to_jwk(signing_key.public_key(), as_dict=True)
+    return {"keys": [{**public, "kid": "key-1", "use": "sig", "alg": "RS256"}]}
 
 
 @pytest.fixture(scope="session")

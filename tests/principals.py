@@ -6,12 +6,21 @@ from __future__ import annotations
 from typing import Any
 
 from assistant.core.access import PRINCIPAL_KEY, Principal, Role
+from assistant.web.auth import oidc_subject
 
-KIM = Principal("kim", Role.PRACTITIONER, "kent", "oidc")  # Kent practitioner
-KATE = Principal("kate", Role.PRACTITIONER, "kent", "oidc")  # Kent practitioner
-KEN = Principal("ken", Role.MANAGER, "kent", "oidc")  # Kent manager
-LEO = Principal("leo", Role.PRACTITIONER, "lewisham", "oidc")  # Lewisham practitioner
-LENA = Principal("lena", Role.MANAGER, "lewisham", "oidc")  # Lewisham manager
+# The issuer of tests/test_sign_in.py's tokens: signed-in subjects are namespaced by it.
+ISSUER = "https://login.example.gov.uk/"
+
+
+def _oidc(sub: str, role: Role, authority: str) -> Principal:
+    return Principal(oidc_subject(ISSUER, sub), role, authority, "oidc")
+
+
+KIM = _oidc("kim", Role.PRACTITIONER, "kent")  # Kent practitioner
+KATE = _oidc("kate", Role.PRACTITIONER, "kent")  # Kent practitioner
+KEN = _oidc("ken", Role.MANAGER, "kent")  # Kent manager
+LEO = _oidc("leo", Role.PRACTITIONER, "lewisham")  # Lewisham practitioner
+LENA = _oidc("lena", Role.MANAGER, "lewisham")  # Lewisham manager
 # Kim in Teams: another subject, the same authority (from her tenant).
 KIM_IN_TEAMS = Principal("teams:kent-tenant:kim", Role.PRACTITIONER, "kent", "teams")
 # A Teams user whose tenant is mapped to no authority: says which in conversation.

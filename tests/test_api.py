@@ -147,7 +147,7 @@ def test_readyz_is_ready_with_engine_and_database(client: TestClient) -> None:
     response = client.get("/readyz")
     assert response.status_code == 200
     assert response.json()["status"] == "ready"
-    assert response.json()["database"] == {"reachable": True}
+    assert response.json()["database"] == {"reachable": True, "writable": True}
 
 
 @pytest.mark.parametrize("problem", ["engine down", "no model"])
@@ -168,7 +168,7 @@ def test_readyz_is_503_when_the_database_is_unreachable(client: TestClient) -> N
     app.state.database = create_engine("sqlite:////nonexistent-folder/app.db")
     response = client.get("/readyz")
     assert response.status_code == 503
-    assert response.json()["database"] == {"reachable": False}
+    assert response.json()["database"] == {"reachable": False, "writable": False}
     assert response.json()["engine"]["model_loaded"] is True
 
 

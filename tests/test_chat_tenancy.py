@@ -31,7 +31,7 @@ from tests.principals import KATE, KEN, KIM, KIM_IN_TEAMS, LEO, UNMAPPED_TEAMS, 
 from tests.test_sign_in import Users
 
 # The signed-in app of tests/test_sign_in.py, on the same database file as the actions.
-signing_key, jwks, users, api = sign_in.signing_key, sign_in.jwks, sign_in.users, sign_in.api
+users, api = sign_in.users, sign_in.api
 
 DEVELOPER = development_principal()
 KIM_ANSWER = "Kim and a family support worker, with an interpreter booked"
@@ -157,7 +157,7 @@ def test_another_authority_s_plan_is_not_carried_on_in_chat(api: TestClient, use
     assert [
         v["saved_by"]
         for v in api.get(f"/api/plans/{plan_id}/versions", headers=users.kim).json()["versions"]
-    ] == ["kim"]
+    ] == [KIM.subject]
 
 
 def test_a_colleague_and_kim_in_teams_carry_on_a_kent_plan_by_its_reference(
@@ -176,7 +176,7 @@ def test_a_colleague_and_kim_in_teams_carry_on_a_kent_plan_by_its_reference(
     slots = {"plan_id": plan_id}
     run(ValidatePlanForm(), tracker("not sure", "nlu_fallback", KIM_IN_TEAMS, slots, True))
     versions = api.get(f"/api/plans/{plan_id}/versions", headers=users.kim).json()["versions"]
-    assert [v["saved_by"] for v in versions] == ["kim", KIM_IN_TEAMS.subject]
+    assert [v["saved_by"] for v in versions] == [KIM.subject, KIM_IN_TEAMS.subject]
 
 
 def test_a_plan_started_in_chat_is_the_worker_s_own_in_the_api(
@@ -186,7 +186,7 @@ def test_a_plan_started_in_chat_is_the_worker_s_own_in_the_api(
     listed = api.get("/api/plans", params={"authority": "kent"}, headers=users.kim).json()
     assert [p["id"] for p in listed["plans"]] == [plan_id]
     versions = api.get(f"/api/plans/{plan_id}/versions", headers=users.kim).json()
-    assert versions["versions"][0]["saved_by"] == "kim"
+    assert versions["versions"][0]["saved_by"] == KIM.subject
     assert api.get(
         "/api/plans", params={"authority": "kent"}, headers=users.header("kate", "kent")
     ).json() == {"plans": []}

@@ -355,6 +355,8 @@ def test_marking_a_reminder_done_from_its_button_or_in_words() -> None:
 def test_a_conversations_reminders_are_listed_and_marked_done_over_http(
     client: TestClient, timescales: TimescaleService
 ) -> None:
+    # Reminders are made in a conversation somebody had (only its owner may see them).
+    client.post("/api/chat", json={"conversation_id": "web-abc", "message": "hi"})
     reminders = blackpool_reminders(timescales, "web-abc")
     client.app.state.reminders.add_all(reminders)  # type: ignore[attr-defined]
     listed = client.get("/api/reminders", params={"conversation_id": "web-abc"}).json()
@@ -370,6 +372,7 @@ def test_a_web_reminder_joins_the_conversation_the_page_shows(
     client: TestClient, timescales: TimescaleService
 ) -> None:
     state = client.app.state  # type: ignore[attr-defined]
+    client.post("/api/chat", json={"conversation_id": "web-abc", "message": "hi"})
     due_today = replace(blackpool_reminders(timescales, "web-abc")[0], due=date(2026, 11, 23))
     state.reminders.add_all([due_today])
     report = client.portal.call(state.reminder_scheduler.run_once)

@@ -15,7 +15,6 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi.testclient import TestClient
-from jwt.algorithms import RSAAlgorithm
 from pydantic import ValidationError
 
 from assistant.core.procedures.knowledge_base import KnowledgeBase
@@ -23,26 +22,16 @@ from assistant.core.reminders.model import Channel, Reminder, ReminderStatus
 from assistant.core.replies import Citation, Reply
 from assistant.settings import Settings
 from assistant.web.app import create_app
-from assistant.web.auth import hash_api_token
+from assistant.web.auth import hash_api_token, oidc_subject
 from tests.conftest import KNOWLEDGE_DIR, FakeEngineClient
+from tests.principals import ISSUER
 
-ISSUER = "https://login.example.gov.uk/"
 AUDIENCE = "practice-assistant"
 JWKS_URL = "https://login.example.gov.uk/keys"
 KID = "key-1"
 SERVICE_TOKEN = "pa_evaluation-token-for-tests"
 KENT_SERVICE_TOKEN = "pa_kent-only-service-token"
-
-
-@pytest.fixture(scope="module")
-def signing_key() -> rsa.RSAPrivateKey:
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-
-@pytest.fixture(scope="module")
-def jwks(signing_key: rsa.RSAPrivateKey) -> dict[str, Any]:
-    public: dict[str, Any] = RSAAlgorithm.to_jwk(signing_key.public_key(), as_dict=True)
-    return {"keys": [{**public, "kid": KID, "use": "sig", "alg": "RS256"}]}
+AMY = oidc_subject(ISSUER, "amy")  # her subject as the app keeps it
 
 
 def token_for(
@@ -367,7 +356,7 @@ def test_a_manager_lists_every_plan_of_their_authority_a_practitioner_their_own(
     assert listed(users.gina) == {amy_plan, ben_plan}
     assert listed(users.amy) == {amy_plan}
     versions = api.get(f"/api/plans/{amy_plan}/versions", headers=users.gina).json()
-    assert versions["versions"][0]["saved_by"] == "amy"
+    assert versions["versions"][0]["saved_by"] == AMY
 
 
 def test_a_service_token_for_one_authority_sees_only_it(api: TestClient, users: Users) -> None:
@@ -389,12 +378,13 @@ def test_a_worker_chats_only_for_their_own_authority(
     assert refused.status_code == 404
     assert refused.json()["valid_values"] == ["kent"]
     assert chat(api, users.kim, conversation).status_code == 200
+    learner = oidc_subject(ISSUER, "kim")
     assert fake_engine.sent[-1]["metadata"] == {
         "authority": "kent",
-        "learner": "kim",
+        "learner": learner,
         # Who is asking, for the actions: from the token, whatever the message says.
         "principal": {
-            "subject": "kim",
+            "subject": learner,
             "role": "practitioner",
             "authority": "kent",
             "method": "oidc",
@@ -422,7 +412,7 @@ def test_who_is_asking_reaches_the_engine_from_the_token_not_the_request(
     )
     assert typed.status_code == 200
     assert fake_engine.sent[-1]["metadata"]["principal"] == {
-        "subject": "kim",
+        "subject": oidc_subject(ISSUER, "kim"),
         "role": "practitioner",
         "authority": "kent",
         "method": "oidc",
@@ -486,7 +476,7 @@ def test_a_signed_in_worker_s_learning_progress_is_their_own(api: TestClient, us
         "/api/learning/progress", params={"learner_id": "somebody-else"}, headers=users.amy
     )
     assert response.status_code == 200
-    assert asked == ["amy"]
+    assert asked == [AMY]
 
 
 # --- Roles: the audit log ------------------------------------------------------------------
@@ -517,7 +507,7 @@ def test_only_a_manager_exports_the_audit_log_and_only_their_authority_s(
     assert body["authority"] == "gateshead"
     (answer,) = body["answers"]
     assert answer["conversation_id"] == "audit-1"
-    assert answer["user"] == "amy"
+    assert answer["user"] == AMY
     assert answer["sections"] == [
         {
             "authority": "gateshead",

@@ -244,10 +244,10 @@ def test_the_chat_response_is_unchanged_by_the_transcript(
     }
 
 
-def test_an_unknown_conversation_has_an_empty_history(client: TestClient) -> None:
+def test_an_unknown_conversation_is_not_found_as_someone_else_s_is(client: TestClient) -> None:
     response = client.get("/api/chat/never-used/messages")
-    assert response.status_code == 200
-    assert response.json() == {"conversation_id": "never-used", "messages": []}
+    assert response.status_code == 404
+    assert response.json()["error"] == "conversation_not_found"
 
 
 @pytest.mark.parametrize("bad", ["has space", "semi;colon", "x" * 129, "%20"])

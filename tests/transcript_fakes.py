@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
+from datetime import datetime
 
 from assistant.core.transcript import TranscriptEntry
 
@@ -22,3 +23,22 @@ class FakeTranscript:
     def entries(self, conversation_id: str, limit: int | None = None) -> list[TranscriptEntry]:
         found = [e for e in self.stored if e.conversation_id == conversation_id]
         return found if limit is None else found[-limit:] if limit > 0 else []
+
+
+class InMemoryTurnLedger:
+    """The turn-key ledger (assistant/core/turns.py) in memory, with the SQL one's contract."""
+
+    def __init__(self) -> None:
+        self.keys: dict[str, str] = {}
+
+    def fingerprint_of(self, key: str) -> str | None:
+        return self.keys.get(key)
+
+    def record(self, key: str, fingerprint: str, now: datetime) -> bool:
+        if key in self.keys:
+            return False
+        self.keys[key] = fingerprint
+        return True
+
+    def forget(self, key: str) -> None:
+        self.keys.pop(key, None)

@@ -9,6 +9,14 @@ from typing import Protocol
 
 from assistant.core.access import Principal
 
+# Conversation ids other channels make for their own conversations (assistant/teams/identity.py):
+# the web chat may neither start nor continue one.
+OTHER_CHANNEL_PREFIXES = ("teams:",)
+
+
+def is_other_channel_conversation(conversation_id: str) -> bool:
+    return conversation_id.lower().startswith(OTHER_CHANNEL_PREFIXES)
+
 
 class ConversationNotFoundError(LookupError):
     def __init__(self, conversation_id: str) -> None:

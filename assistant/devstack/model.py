@@ -14,7 +14,7 @@ import hashlib
 import os
 import subprocess
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from assistant.devstack.layout import ProjectLayout
@@ -23,9 +23,25 @@ from assistant.devstack.layout import ProjectLayout
 MODELS_KEPT = 3
 
 
-def engine_environment() -> dict[str, str]:
-    """Environment for every engine process: telemetry off, quiet TensorFlow and SQLAlchemy."""
-    env = dict(os.environ)
+# The only ASSISTANT_* variables the engine reads (endpoints.yml, deploy/scale/endpoints.yml).
+ENGINE_VARIABLE_PREFIXES = (
+    "ASSISTANT_ACTION_ENDPOINT_",
+    "ASSISTANT_TRACKER_DB",
+    "ASSISTANT_REDIS_",
+    "ASSISTANT_ENGINE_",
+)
+
+
+def engine_environment(base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Environment for every engine process: telemetry off, quiet TensorFlow and SQLAlchemy,
+    and none of the web app's settings but the few the engine reads: the engine has no use
+    for the secret key, the Teams password, sign-in or database credentials, and a process
+    that does not hold a secret cannot leak it (a crash dump, a debug endpoint, a plugin)."""
+    env = {
+        name: value
+        for name, value in (os.environ if base is None else base).items()
+        if not name.startswith("ASSISTANT_") or name.startswith(ENGINE_VARIABLE_PREFIXES)
+    }
     env.update(
         RASA_TELEMETRY_ENABLED="false",
         TF_CPP_MIN_LOG_LEVEL="2",

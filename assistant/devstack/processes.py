@@ -34,6 +34,24 @@ def port_in_use(port: int, host: str = LOOPBACK) -> bool:
         return sock.connect_ex((host, port)) == 0
 
 
+def web_command(python: Path, port: int, host: str = LOOPBACK) -> list[str]:
+    """uvicorn serving the web app: no access log (URLs hold conversation ids) and no
+    `server: uvicorn` header (it tells an attacker what to try)."""
+    return [
+        str(python),
+        "-m",
+        "uvicorn",
+        "assistant.web.app:create_app",
+        "--factory",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--no-access-log",
+        "--no-server-header",
+    ]
+
+
 @dataclass(frozen=True)
 class StackConfig:
     """Ports and files of one running stack; tests make one with free ports and temp files."""
@@ -212,20 +230,7 @@ class Stack:
         cfg = self.config
         self.say(f"Starting the web app on {cfg.web_url} ...")
         child = self._spawn(
-            "web",
-            [
-                str(self.layout.app_python),
-                "-m",
-                "uvicorn",
-                "assistant.web.app:create_app",
-                "--factory",
-                "--host",
-                LOOPBACK,
-                "--port",
-                str(cfg.web_port),
-                "--no-access-log",
-            ],
-            self._app_environment(),
+            "web", web_command(self.layout.app_python, cfg.web_port), self._app_environment()
         )
         self._wait_until(child, lambda: _http_ok(f"{cfg.web_url}/readyz"), timeout=60)
 

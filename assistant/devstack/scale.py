@@ -37,6 +37,7 @@ from assistant.devstack.processes import (
     _Child,
     _http_ok,
     free_port,
+    web_command,
 )
 
 SCALE_ENDPOINTS = Path("deploy") / "scale" / "endpoints.yml"
@@ -282,8 +283,7 @@ class ScaleStack(Stack):
             )
             # Every web app alike, as replicas are: each delivers reminders (each reminder is
             # claimed in the database before it is sent, so it is said once).
-            command = [str(self.layout.app_python), "-m", "uvicorn", "assistant.web.app:create_app"]
-            command += ["--factory", "--host", LOOPBACK, "--port", str(port), "--no-access-log"]
+            command = web_command(self.layout.app_python, port)
             child = self._spawn(f"web-{index}", command, env)
             self.web_apps.append(child)
             # One at a time: the first migrates the app database, the others find it migrated.

@@ -141,3 +141,15 @@ class AuditRecord(Base):
     authority: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
     answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     sections: Mapped[list[dict[str, str]]] = mapped_column(JSON)
+
+
+class TurnRecord(Base):
+    """A chat turn already recorded under its Idempotency-Key (assistant/core/turns.py)."""
+
+    __tablename__ = "turn_keys"
+
+    # sha256 of the conversation id and the client's key.
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # HMAC-SHA256 of the message under the secret key: the same text, not the text.
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

@@ -36,6 +36,7 @@ from assistant.store.models import (
     ReminderRecord,
     TeamsActivityRecord,
     TranscriptRecord,
+    TurnRecord,
 )
 
 # Rasa's SQL tracker store table (rasa/core/tracker_store.py, SQLTrackerStore.SQLEvent): only
@@ -115,6 +116,8 @@ def purge_app_store(engine: Engine, cutoff: datetime) -> tuple[int, int, int]:
             delete(ConversationRecord).where(ConversationRecord.last_active_at < cutoff)
         )
         teams = deleted(delete(TeamsActivityRecord).where(TeamsActivityRecord.received_at < cutoff))
+        # Turn keys outlive no transcript they guard (a resend comes within seconds anyway).
+        session.execute(delete(TurnRecord).where(TurnRecord.recorded_at < cutoff))
     return transcript, conversations, teams
 
 

@@ -34,15 +34,37 @@ from assistant.teams.connector import (
     AllowListedClientFactory,
     MsalTokenProvider,
     ServiceUrlAllowList,
+    well_formed_url,
 )
 from assistant.teams.proactive import TeamsMessenger
 from assistant.teams.tokens import NoToken, OutboundTokenProvider
 from assistant.web.conversation import ConversationService
 from assistant.web.errors import error_response
+from assistant.web.security_log import security_event
 
 logger = logging.getLogger(__name__)
 
 SHUTDOWN_GRACE_SECONDS = 10.0
+# Teams activities nest a few levels (cards' values, entities); far deeper is an attack on the
+# SDK's recursive parsing and validation.
+MAX_ACTIVITY_DEPTH = 32
+
+
+def nesting_exceeds(value: Any, limit: int) -> bool:
+    """Whether JSON `value` nests lists and objects more than `limit` deep (no recursion)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 class TeamsConfigurationError(RuntimeError):
@@ -61,18 +83,28 @@ class TeamsChannel:
     async def handle(self, request: Request) -> Response:
         try:
             body: Any = await request.json()
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested past the parser's depth
             return error_response(400, "invalid_activity", "The body is not a JSON activity.")
         if not isinstance(body, dict) or not body.get("type"):
             return error_response(400, "invalid_activity", "The body is not an activity.")
+        if nesting_exceeds(body, MAX_ACTIVITY_DEPTH):
+            return error_response(
+                400, "invalid_activity", "The activity is nested too deeply to be a Teams one."
+            )
         channel_id = str(body.get("channelId") or "")
-        service_url = str(body.get("serviceUrl") or "")
+        service_url = body.get("serviceUrl")
+        if not well_formed_url(service_url):
+            return error_response(
+                400, "invalid_activity", "The activity's serviceUrl is not a valid URL."
+            )
+        assert isinstance(service_url, str)
         try:
             identity = await self.validator.identity(
                 request.headers.get("authorization"), channel_id, service_url
             )
         except TokenRejectedError as rejected:
             logger.warning("Teams request refused (%d): %s", rejected.status, rejected.reason)
+            security_event(request, "teams_sign_in_failed", rejected.status, reason=rejected.reason)
             code = "unauthorized" if rejected.status == 401 else "forbidden"
             return error_response(rejected.status, code, "The request's token was not accepted.")
         except KeysUnavailableError as error:
@@ -81,6 +113,7 @@ class TeamsChannel:
                 503, "teams_keys_unavailable", "The Bot Connector's signing keys could not be read."
             )
         if not self.allow_list.allows(service_url):
+            security_event(request, "teams_service_url_refused", 403)
             logger.warning(
                 "Teams activity refused: serviceUrl %r is not on "
                 "ASSISTANT_TEAMS_SERVICE_URL_ALLOWLIST; nothing sent",

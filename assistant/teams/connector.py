@@ -50,10 +50,10 @@ class ServiceUrlAllowList:
         self._prefixes = [_canonical(p) for p in prefixes if p.strip()]
 
     def allows(self, url: str | None) -> bool:
-        if not url:
+        if not url or not well_formed_url(url):
             return False
         parts = urlsplit(url.strip())
-        if parts.scheme not in ("https", "http") or parts.username or parts.password:
+        if parts.username or parts.password:
             return False
         candidate = _canonical(url)
         return any(candidate.startswith(prefix) for prefix in self._prefixes)
@@ -65,6 +65,19 @@ class ServiceUrlAllowList:
                 url,
             )
             raise ServiceUrlRefusedError(f"service URL {url!r} is not on the allow-list")
+
+
+def well_formed_url(url: object) -> bool:
+    """An http(s) URL with a host and, if any, a port in range: what urlsplit can take apart
+    without raising (it raises on an unclosed IPv6 literal or a bad port)."""
+    if not isinstance(url, str) or not url.strip() or len(url) > 2048:
+        return False
+    try:
+        parts = urlsplit(url.strip())
+        _ = parts.port
+    except ValueError:
+        return False
+    return parts.scheme in ("https", "http") and bool(parts.hostname)
 
 
 def _canonical(url: str) -> str:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 
 import httpx
-from fastapi import Depends, FastAPI, Request, Response
+from fastapi import Depends, FastAPI
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from assistant.core.authorities import load_authorities
@@ -33,11 +33,13 @@ from assistant.store.migrate import upgrade_to_latest
 from assistant.store.plans import SqlPlanRepository
 from assistant.store.reminders import SqlReminderRepository
 from assistant.store.transcript import SqlTranscript
+from assistant.store.turns import SqlTurnLedger
 from assistant.teams import router as teams_router
 from assistant.teams.tokens import OutboundTokenProvider
 from assistant.web.auth import build_authenticator, current_principal
 from assistant.web.conversation import ConversationService
-from assistant.web.errors import error_response, install_error_handlers
+from assistant.web.errors import install_error_handlers
+from assistant.web.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from assistant.web.rate_limit import RateLimiter
 from assistant.web.reminder_scheduler import (
     NoTeamsMessenger,
@@ -89,12 +91,19 @@ def create_app(
         app.state.timescales = TimescaleService(
             app.state.authorities, load_timescale_rules(settings.knowledge_dir)
         )
-        app.state.database = create_database_engine(settings.database_url)
+        app.state.database = create_database_engine(
+            settings.database_url, settings.database_busy_timeout_seconds
+        )
         await run_in_threadpool(upgrade_to_latest, app.state.database)
         app.state.citation_log = SqlCitationLog(app.state.database)
         app.state.audit_log = SqlAuditLog(app.state.database)
         app.state.chat_rate_limiter = RateLimiter(
             settings.effective_chat_rate_per_minute, settings.chat_rate_burst
+        )
+        app.state.search_rate_limiter = RateLimiter(
+            settings.effective_search_rate_per_minute,
+            settings.search_rate_burst,
+            what="searches and downloads",
         )
         guide = BranchGuide(
             load_branches(settings.knowledge_dir, set(app.state.knowledge.topic_ids)),
@@ -126,6 +135,8 @@ def create_app(
                 transcript=transcript,
                 conversations=SqlConversationDirectory(app.state.database),
                 audit=app.state.audit_log,
+                turns=SqlTurnLedger(app.state.database),
+                turn_secret=settings.secret_key.encode(),
             )
             app.state.teams = teams_router.start_channel(
                 settings,
@@ -175,9 +186,11 @@ def create_app(
         title="Practice assistant for children's social care assessments",
         version="0.1.0",
         lifespan=lifespan,
-        # The interactive docs load scripts from a CDN; the schema itself stays available.
+        # The interactive docs load scripts from a CDN; the schema itself stays available, to
+        # signed-in callers only in production (it maps every route for an attacker).
         docs_url=None if production else "/docs",
         redoc_url=None if production else "/redoc",
+        openapi_url=None if production else "/openapi.json",
         # What any route may answer besides its own: an unreadable or too large body, no
         # sign-in, sign-in that cannot be checked right now.
         responses={
@@ -190,22 +203,22 @@ def create_app(
     )
     install_error_handlers(app)
 
-    @app.middleware("http")
-    async def refuse_oversized_bodies(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        declared = request.headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-            return error_response(
-                413, "request_too_large", f"Request bodies are limited to {MAX_BODY_BYTES} bytes."
-            )
-        return await call_next(request)
+    # The app's own outer layers (the last added is outermost): every answer, refusals
+    # included, carries the security headers; the body limit holds before routing and sign-in.
+    app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(SecurityHeadersMiddleware)
 
     # Every /api route needs a signed-in caller (Teams has its own tokens; probes need none).
     signed_in = [Depends(current_principal)]
     for module in (chat, authorities, knowledge, timescales, plans, reminders, learning, audit):
         app.include_router(module.router, dependencies=signed_in)
     app.include_router(health.router)
+    if production:
+
+        @app.get("/openapi.json", include_in_schema=False, dependencies=signed_in)
+        async def openapi_schema() -> JSONResponse:
+            return JSONResponse(app.openapi())
+
     app.include_router(teams_router.router)
 
     @app.get("/", include_in_schema=False)

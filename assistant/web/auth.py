@@ -3,9 +3,13 @@ API tokens for services. Without either configured, the app runs in development 
 allow that only on 127.0.0.1) and every caller is the one local development user.
 
 OIDC tokens are checked with PyJWT against the configured JWKS: RS256/384/512 signature by a
-listed key, issuer, audience, expiry (one minute of clock skew), and a subject. The user's
-authority comes from a claim (`oidc_authority_claim`) that must name a known authority; they
-are a manager when `manager` is among their roles (`oidc_roles_claim`).
+listed key, issuer, audience, expiry (one minute of clock skew), a lifetime no longer than
+`oidc_max_token_lifetime_seconds` (a stolen long-lived token is not good for days), and a
+non-empty subject. The user's subject is namespaced by the issuer (`oidc:<issuer>#<sub>`), so
+that a `sub` can never pose as a service token's (`service:...`), a Teams user's (`teams:...`)
+or the development user, nor a user of another issuer configured later. The user's authority
+comes from a claim (`oidc_authority_claim`) that must name a known authority; they are a
+manager when `manager` is among their roles (`oidc_roles_claim`).
 
 API tokens are random strings of which the settings keep only the SHA-256, compared in constant
 time, so a leaked configuration does not leak the tokens.
@@ -38,6 +42,8 @@ KEYS_MAX_AGE_SECONDS = 24 * 3600
 KEY_REFRESH_MIN_INTERVAL_SECONDS = 300
 RSA_ALGORITHMS = ["RS256", "RS384", "RS512"]
 API_TOKEN_PREFIX = "pa_"
+# Longer subjects are refused: with the issuer they must fit the stores' 255-character columns.
+MAX_SUBJECT_CHARS = 128
 
 
 class NotSignedInError(Exception):
@@ -104,6 +110,7 @@ class OidcVerifier:
     authority_claim: str
     roles_claim: str
     known_authorities: Collection[str]
+    max_lifetime_seconds: int = 24 * 3600
 
     async def principal(self, token: str) -> Principal:
         try:
@@ -130,6 +137,12 @@ class OidcVerifier:
             raise NotSignedInError("the token has expired; sign in again") from error
         except jwt.PyJWTError as error:
             raise NotSignedInError(f"the token was refused ({type(error).__name__})") from error
+        subject = claims.get("sub")
+        if not isinstance(subject, str) or not subject.strip():
+            raise NotSignedInError("the token names no user (its 'sub' claim is empty)")
+        if len(subject) > MAX_SUBJECT_CHARS:
+            raise NotSignedInError("the token's 'sub' claim is too long")
+        self._check_lifetime(claims)
         authority = claims.get(self.authority_claim)
         if not isinstance(authority, str) or authority not in self.known_authorities:
             raise NotSignedInError(
@@ -139,11 +152,29 @@ class OidcVerifier:
         roles = claims.get(self.roles_claim) or []
         manager = isinstance(roles, list) and Role.MANAGER.value in roles
         return Principal(
-            subject=str(claims["sub"]),
+            subject=oidc_subject(self.issuer, subject),
             role=Role.MANAGER if manager else Role.PRACTITIONER,
             authority=authority,
             method="oidc",
         )
+
+    def _check_lifetime(self, claims: dict[str, Any]) -> None:
+        """exp - iat within the maximum; without iat, what is left of it from now."""
+        try:  # PyJWT accepts numbers written as strings too
+            expires = float(claims["exp"])
+            start = float(claims["iat"]) if claims.get("iat") is not None else time.time()
+        except (TypeError, ValueError) as error:
+            raise NotSignedInError("the token's times are not numbers") from error
+        if expires - start > self.max_lifetime_seconds + CLOCK_SKEW_SECONDS:
+            raise NotSignedInError(
+                "the token is valid for longer than this service accepts "
+                f"({self.max_lifetime_seconds // 3600} h); ask your administrator"
+            )
+
+
+def oidc_subject(issuer: str, sub: str) -> str:
+    """The principal's subject for an OIDC user: their `sub`, namespaced by the issuer."""
+    return f"oidc:{issuer}#{sub}"
 
 
 @dataclass
@@ -204,6 +235,7 @@ def build_authenticator(
             authority_claim=settings.oidc_authority_claim,
             roles_claim=settings.oidc_roles_claim,
             known_authorities=frozenset(known_authorities),
+            max_lifetime_seconds=settings.oidc_max_token_lifetime_seconds,
         )
     return Authenticator(list(settings.api_tokens), oidc)
 

@@ -19,6 +19,7 @@ from assistant.core.audit import CitationLog, citation_uses
 from assistant.core.authorities import AuthorityDirectory
 from assistant.core.conversations import (
     ConversationDirectory,
+    ConversationNotFoundError,
     continue_conversation,
     readable_conversation,
 )
@@ -26,6 +27,7 @@ from assistant.core.privacy.redaction import redact, removal_notice
 from assistant.core.procedures.knowledge_base import KnowledgeBase
 from assistant.core.replies import Reply
 from assistant.core.transcript import RECENT_ENTRIES, Transcript, TranscriptEntry, turn_entries
+from assistant.core.turns import TurnLedger, check_turn_key, message_fingerprint, turn_key
 from assistant.engine_client import TURN_ID_KEY, EngineClient
 
 # The most messages a conversation's history returns (its latest).
@@ -47,6 +49,10 @@ class ConversationService:
     conversations: ConversationDirectory | None = None
     audit: AuditLog | None = None
     clock: Callable[[], datetime] = field(default=_now)
+    # None records a resent turn (same Idempotency-Key) as often as it is sent.
+    turns: TurnLedger | None = None
+    # Keys the ledger's fingerprints of messages (the settings' secret key).
+    turn_secret: bytes = b""
 
     async def turn(
         self,
@@ -64,7 +70,8 @@ class ConversationService:
         `learner_id` names the worker across conversations for learning mode's progress (the
         web page keeps one; a signed-in worker is always themselves); without it the
         conversation is the learner. No principal is the local development user. `turn_id`
-        (the client's Idempotency-Key) makes a resent turn answered once (engine/turns.py).
+        (the client's Idempotency-Key) makes a resent turn answered once (engine/turns.py) and
+        recorded once; TurnKeyReusedError when the key was used for other text.
         """
         principal = principal or development_principal()
         # Who is asking, from the signed-in request (never from the message): the actions
@@ -90,21 +97,47 @@ class ConversationService:
                 chosen or principal.authority,
                 received_at,
             )
+        ledger_key: str | None = None
+        fingerprint = ""
+        if turn_id is not None and self.turns is not None:
+            ledger_key = turn_key(conversation_id, turn_id)
+            fingerprint = message_fingerprint(self.turn_secret, message)
+            await run_in_threadpool(check_turn_key, self.turns, ledger_key, fingerprint)
         replies = await self.engine.send(conversation_id, redaction.text, metadata)
         if redaction.changed:
             replies = [Reply(removal_notice(redaction.removed)), *replies]
         answered_at = self.clock()
-        await run_in_threadpool(
-            self._record,
-            conversation_id,
-            redaction.text,
-            replies,
-            principal,
-            chosen or principal.authority,
-            received_at,
-            answered_at,
-        )
+        if ledger_key is not None:
+            first = await run_in_threadpool(
+                self._record_key_once, ledger_key, fingerprint, answered_at
+            )
+            if not first:  # a resend: answered (by the engine, from its tracker), recorded before
+                return replies
+        try:
+            await run_in_threadpool(
+                self._record,
+                conversation_id,
+                redaction.text,
+                replies,
+                principal,
+                chosen or principal.authority,
+                received_at,
+                answered_at,
+            )
+        except BaseException:
+            if ledger_key is not None and self.turns is not None:  # so that a resend records it
+                await run_in_threadpool(self.turns.forget, ledger_key)
+            raise
         return replies
+
+    def _record_key_once(self, key: str, fingerprint: str, now: datetime) -> bool:
+        """True for the first turn under `key`; False for a resend of the same text (checked
+        again here: two sends of one key may have raced to the engine)."""
+        assert self.turns is not None
+        if self.turns.record(key, fingerprint, now):
+            return True
+        check_turn_key(self.turns, key, fingerprint)
+        return False
 
     def _authority_for(self, principal: Principal, requested: str | None) -> str | None:
         if requested is None:
@@ -140,8 +173,8 @@ class ConversationService:
     async def history(
         self, conversation_id: str, principal: Principal | None = None
     ) -> list[TranscriptEntry]:
-        """The conversation's messages so far (its latest MAX_HISTORY), oldest first; none for
-        one never used; ConversationNotFoundError for one the principal may not read."""
+        """The conversation's messages so far (its latest MAX_HISTORY), oldest first;
+        ConversationNotFoundError for one never used or one the principal may not read."""
         if self.transcript is None:
             return []
         await self.check_readable(conversation_id, principal)
@@ -149,11 +182,14 @@ class ConversationService:
 
     async def check_readable(self, conversation_id: str, principal: Principal | None) -> None:
         """ConversationNotFoundError unless the principal may read the conversation (theirs,
-        their team's as a manager, or one nobody has used yet)."""
+        or their team's as a manager). One nobody has used is answered the same as someone
+        else's, so that the answer does not tell which ids are in use."""
         if self.conversations is not None:
-            await run_in_threadpool(
+            owner = await run_in_threadpool(
                 readable_conversation,
                 self.conversations,
                 principal or development_principal(),
                 conversation_id,
             )
+            if owner is None:
+                raise ConversationNotFoundError(conversation_id)

@@ -17,7 +17,9 @@ from assistant.core.reminders.delivery import ReminderRepository
 from assistant.core.timescales.service import TimescaleService
 from assistant.engine_client import EngineClient
 from assistant.settings import Settings
+from assistant.web.auth import PrincipalDep
 from assistant.web.conversation import ConversationService
+from assistant.web.rate_limit import RateLimiter, RateSpender
 
 
 def _settings(request: Request) -> Settings:
@@ -64,6 +66,14 @@ def _plans(request: Request) -> PlanService:
     return cast(PlanService, request.app.state.plans)
 
 
+async def _chat_rate(request: Request, principal: PrincipalDep) -> RateSpender:
+    return RateSpender(cast(RateLimiter, request.app.state.chat_rate_limiter), principal.subject)
+
+
+async def _search_rate(request: Request, principal: PrincipalDep) -> RateSpender:
+    return RateSpender(cast(RateLimiter, request.app.state.search_rate_limiter), principal.subject)
+
+
 def _database(request: Request) -> Engine:
     return cast(Engine, request.app.state.database)
 
@@ -80,3 +90,6 @@ ConversationDep = Annotated[ConversationService, Depends(_conversation)]
 RemindersDep = Annotated[ReminderRepository, Depends(_reminders)]
 LearningBankDep = Annotated[LearningBank, Depends(_learning_bank)]
 LearnersDep = Annotated[LearnerRepository, Depends(_learners)]
+# Spend one in the route's body (`rate.spend()`), after the request was found valid.
+ChatRateDep = Annotated[RateSpender, Depends(_chat_rate)]
+SearchRateDep = Annotated[RateSpender, Depends(_search_rate)]

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as SqlTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from assistant.core.access import AccessDeniedError
+from assistant.core.access import AccessDeniedError, Principal
 from assistant.core.authorities import UnknownAuthorityError
 from assistant.core.conversations import ConversationNotFoundError
 from assistant.core.plans.model import PlanValidationError
@@ -19,9 +22,13 @@ from assistant.core.procedures.knowledge_base import UnknownSectionError, Unknow
 from assistant.core.reminders.delivery import ReminderNotFoundError
 from assistant.core.timescales.compute import InvalidTimescaleInputError
 from assistant.core.timescales.working_days import OutsideCalendarError
+from assistant.core.turns import TurnKeyReusedError
 from assistant.engine_client import EngineUnavailableError
 from assistant.web.auth import NotSignedInError, SignInUnavailableError
 from assistant.web.rate_limit import RateLimitedError
+from assistant.web.security_log import security_event
+
+logger = logging.getLogger(__name__)
 
 
 def error_response(
@@ -48,6 +55,10 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _unknown_authority(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, UnknownAuthorityError)
+    principal = getattr(request.state, "principal", None)
+    if isinstance(principal, Principal) and list(exc.valid_ids) == [principal.authority]:
+        # Principal.require_authority: another authority's id, answered as an unknown one.
+        security_event(request, "not_found", 404, resource="authority")
     return error_response(404, "unknown_authority", str(exc), list(exc.valid_ids))
 
 
@@ -70,10 +81,12 @@ async def _bad_dates(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _plan_not_found(request: Request, exc: Exception) -> JSONResponse:
+    security_event(request, "not_found", 404, resource="plan")
     return error_response(404, "plan_not_found", str(exc))
 
 
 async def _reminder_not_found(request: Request, exc: Exception) -> JSONResponse:
+    security_event(request, "not_found", 404, resource="reminder")
     return error_response(404, "reminder_not_found", str(exc))
 
 
@@ -99,7 +112,23 @@ async def _engine_unavailable(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    # The driver's error class only, never the statement or its values (casework).
+    cause = getattr(exc, "orig", None) or exc
+    logger.error(
+        "database unavailable on %s %s: %s", request.method, request.url.path, type(cause).__name__
+    )
+    return error_response(
+        503,
+        "database_unavailable",
+        "The assistant's database is busy or unavailable at the moment, so nothing was saved. "
+        "Please try again shortly.",
+    )
+
+
 async def _not_signed_in(request: Request, exc: Exception) -> JSONResponse:
+    # The reason names what failed (expired, wrong audience...), never a claim's value.
+    security_event(request, "sign_in_failed", 401, reason=str(exc))
     response = error_response(401, "not_signed_in", f"Not signed in: {exc}.")
     response.headers["WWW-Authenticate"] = "Bearer"
     return response
@@ -112,15 +141,22 @@ async def _sign_in_unavailable(request: Request, exc: Exception) -> JSONResponse
 
 
 async def _access_denied(request: Request, exc: Exception) -> JSONResponse:
+    security_event(request, "forbidden", 403)
     return error_response(403, "forbidden", str(exc))
 
 
 async def _conversation_not_found(request: Request, exc: Exception) -> JSONResponse:
+    security_event(request, "not_found", 404, resource="conversation")
     return error_response(404, "conversation_not_found", str(exc))
+
+
+async def _turn_key_reused(request: Request, exc: Exception) -> JSONResponse:
+    return error_response(409, "idempotency_key_reused", str(exc))
 
 
 async def _rate_limited(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RateLimitedError)
+    security_event(request, "rate_limited", 429, limit=exc.what)
     response = error_response(429, "rate_limited", str(exc))
     response.headers["Retry-After"] = str(exc.retry_after_seconds)
     return response
@@ -149,5 +185,9 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AccessDeniedError, _access_denied)
     app.add_exception_handler(ConversationNotFoundError, _conversation_not_found)
     app.add_exception_handler(RateLimitedError, _rate_limited)
+    app.add_exception_handler(TurnKeyReusedError, _turn_key_reused)
+
+    app.add_exception_handler(OperationalError, _database_unavailable)
+    app.add_exception_handler(SqlTimeoutError, _database_unavailable)
 
     app.add_exception_handler(StarletteHTTPException, _http_error)

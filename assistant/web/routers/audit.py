@@ -11,7 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from assistant.core.answer_audit import AuditLog, audit_csv, audit_window
 from assistant.web.auth import PrincipalDep
-from assistant.web.dependencies import AuthoritiesDep
+from assistant.web.dependencies import AuthoritiesDep, SearchRateDep
 from assistant.web.schemas import ErrorOut, IsoDate
 
 router = APIRouter(prefix="/api", tags=["audit"])
@@ -35,11 +35,13 @@ async def export_audit(
     request: Request,
     principal: PrincipalDep,
     authorities: AuthoritiesDep,
+    rate: SearchRateDep,
     authority: Annotated[str | None, Query(description="Yours unless you serve several.")] = None,
     since: Annotated[IsoDate | None, Query(description="From this day (UTC), inclusive.")] = None,
     until: Annotated[IsoDate | None, Query(description="To this day (UTC), inclusive.")] = None,
     format: Annotated[Literal["json", "csv"], Query()] = "json",
 ) -> Response:
+    rate.spend()
     principal.require_manager("export the audit log")
     chosen = authority if authority is not None else principal.authority
     if chosen is not None:

@@ -3,14 +3,13 @@ so far, for a page that is reloaded."""
 
 from __future__ import annotations
 
-from typing import Annotated, cast
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Path, Request
+from fastapi import APIRouter, Header, Path
 
-from assistant.core.access import Principal
-from assistant.web.auth import PrincipalDep, current_principal
-from assistant.web.dependencies import ConversationDep
-from assistant.web.rate_limit import RateLimiter
+from assistant.core.conversations import ConversationNotFoundError, is_other_channel_conversation
+from assistant.web.auth import PrincipalDep
+from assistant.web.dependencies import ChatRateDep, ConversationDep
 from assistant.web.schemas import (
     ChatRequest,
     ChatResponse,
@@ -24,18 +23,12 @@ from assistant.web.schemas import (
 router = APIRouter(prefix="/api", tags=["chat"])
 
 
-async def _within_rate(
-    request: Request, principal: Annotated[Principal, Depends(current_principal)]
-) -> Principal:
-    cast(RateLimiter, request.app.state.chat_rate_limiter).take(principal.subject)
-    return principal
-
-
 @router.post(
     "/chat",
     response_model=ChatResponse,
     responses={
         404: {"model": ErrorOut},
+        409: {"model": ErrorOut, "description": "The Idempotency-Key was used for other text."},
         422: {"model": ErrorOut},
         429: {"model": ErrorOut},
         503: {"model": ErrorOut},
@@ -44,7 +37,8 @@ async def _within_rate(
 async def chat(
     request: ChatRequest,
     conversation: ConversationDep,
-    principal: Annotated[Principal, Depends(_within_rate)],
+    principal: PrincipalDep,
+    rate: ChatRateDep,
     idempotency_key: Annotated[
         str | None,
         Header(
@@ -52,10 +46,16 @@ async def chat(
             max_length=128,
             pattern=r"^[\w.:@-]+$",
             description="Optional, one per turn: a turn resent with the same key (after a 503) "
-            "is answered once, from what the engine already did if it had handled it.",
+            "is answered once, from what the engine already did if it had handled it, and "
+            "recorded once; the same key with other text is a 409.",
         ),
     ] = None,
 ) -> ChatResponse:
+    rate.spend()  # only a valid request costs a message
+    if is_other_channel_conversation(request.conversation_id):
+        # Another channel's conversation (Teams) is never a web user's to start or continue;
+        # answered as someone else's is, whether or not it exists.
+        raise ConversationNotFoundError(request.conversation_id)
     replies = await conversation.turn(
         request.conversation_id,
         request.message,
@@ -80,7 +80,8 @@ async def history(
     conversation: ConversationDep,
     principal: PrincipalDep,
 ) -> HistoryOut:
-    """The conversation's messages so far, oldest first; none for an id never used."""
+    """The conversation's messages so far, oldest first; 404 for an id never used, as for
+    someone else's."""
     entries = await conversation.history(conversation_id, principal)
     return HistoryOut(
         conversation_id=conversation_id,

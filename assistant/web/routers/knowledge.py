@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from assistant.core.procedures.citations import cite, opening
 from assistant.core.procedures.statements import statements
-from assistant.web.dependencies import KnowledgeDep
+from assistant.web.dependencies import KnowledgeDep, SearchRateDep
 from assistant.web.schemas import (
     MAX_QUERY_CHARS,
     NOT_FOUND_OR_INVALID,
@@ -29,10 +29,12 @@ router = APIRouter(prefix="/api", tags=["knowledge"])
 @router.get("/search", response_model=SearchOut, responses=NOT_FOUND_OR_INVALID)
 def search(
     knowledge: KnowledgeDep,
+    rate: SearchRateDep,
     q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY_CHARS, pattern=r"\S")],
     authority: Annotated[str | None, Query()] = None,
     k: Annotated[int, Query(ge=1, le=20)] = 5,
 ) -> SearchOut:
+    rate.spend()
     hits = knowledge.search(q, authority or None, k)
     return SearchOut(
         results=[
@@ -74,7 +76,10 @@ def section(section_id: str, knowledge: KnowledgeDep) -> SectionOut:
 
 
 @router.get("/compare", response_model=CompareOut, responses=NOT_FOUND_OR_INVALID)
-def compare(topic: Annotated[str, Query(min_length=1)], knowledge: KnowledgeDep) -> CompareOut:
+def compare(
+    topic: Annotated[str, Query(min_length=1)], knowledge: KnowledgeDep, rate: SearchRateDep
+) -> CompareOut:
+    rate.spend()
     by_authority = knowledge.compare(topic)
     return CompareOut(
         topic=topic,

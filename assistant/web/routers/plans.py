@@ -15,7 +15,7 @@ from assistant.core.plans.model import Plan, plan_to_json
 from assistant.core.plans.presenting import PlanView
 from assistant.core.timescales.formatting import long_date
 from assistant.web.auth import PrincipalDep
-from assistant.web.dependencies import PlansDep, SettingsDep
+from assistant.web.dependencies import PlansDep, SearchRateDep, SettingsDep
 from assistant.web.plan_schemas import (
     PlanCreate,
     PlanHistoryOut,
@@ -175,10 +175,12 @@ async def export_plan(
     plans: PlansDep,
     settings: SettingsDep,
     principal: PrincipalDep,
+    rate: SearchRateDep,
     format: Annotated[Literal["docx", "md", "ics", "family"], Query()] = "docx",
     version: Annotated[int | None, Query(ge=1, le=MAX_COUNT)] = None,
 ) -> Response:
     """docx for the record and the manager, md, ics for the dates, family in plain words."""
+    rate.spend()
     plan = await run_in_threadpool(plans.open, principal, plan_id, version)
     view = plans.view(plan, settings.current_date())
     if format == "docx":

@@ -13,7 +13,7 @@ from assistant.core.timescales.compute import DatedItem, TimescaleInputs, Timesc
 from assistant.core.timescales.formatting import long_date
 from assistant.core.timescales.icalendar_export import timescales_calendar
 from assistant.core.timescales.working_days import CONVENTIONS
-from assistant.web.dependencies import KnowledgeDep, SettingsDep, TimescalesDep
+from assistant.web.dependencies import KnowledgeDep, SearchRateDep, SettingsDep, TimescalesDep
 from assistant.web.schemas import (
     NOT_FOUND_OR_INVALID,
     CheckpointOut,
@@ -116,8 +116,9 @@ def timescales(
     responses={200: {"content": {"text/calendar": {}}}, **NOT_FOUND_OR_INVALID},
 )
 def timescales_ics(
-    body: TimescalesRequest, service: TimescalesDep, settings: SettingsDep
+    body: TimescalesRequest, service: TimescalesDep, settings: SettingsDep, rate: SearchRateDep
 ) -> Response:
+    rate.spend()
     result = _compute(body, service, settings.current_date())
     name = service.authorities.get(body.authority).name
     payload = timescales_calendar(result, name, datetime.now(UTC))
