@@ -22,6 +22,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
     delete,
     inspect,
     select,
@@ -40,14 +41,17 @@ from assistant.store.models import (
 )
 
 # Rasa's SQL tracker store table (rasa/core/tracker_store.py, SQLTrackerStore.SQLEvent): only
-# the columns the purge needs. Rasa creates and owns it; it is never migrated from here.
+# the columns the purge and the subject-access export need. Rasa creates and owns it; it is
+# never migrated from here.
 _tracker = MetaData()
 TRACKER_EVENTS = Table(
     "events",
     _tracker,
     Column("id", Integer, primary_key=True),
     Column("sender_id", String(255)),
+    Column("type_name", String(255)),
     Column("timestamp", Float),
+    Column("data", Text),
 )
 
 

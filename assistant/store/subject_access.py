@@ -15,16 +15,9 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import (
-    Column,
     CursorResult,
     Delete,
     Engine,
-    Float,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
     delete,
     inspect,
     select,
@@ -39,18 +32,9 @@ from assistant.store.models import (
     ReminderRecord,
     TranscriptRecord,
 )
+from assistant.store.retention import TRACKER_EVENTS
 
-# Rasa's SQL tracker store table: the columns an export shows.
-_tracker = MetaData()
-_EVENTS = Table(
-    "events",
-    _tracker,
-    Column("id", Integer, primary_key=True),
-    Column("sender_id", String(255)),
-    Column("type_name", String(255)),
-    Column("timestamp", Float),
-    Column("data", Text),
-)
+_EVENTS = TRACKER_EVENTS  # Rasa's tracker store table, as retention declares it
 _SLICE = 500  # ids per IN (...), within every database's limit on parameters
 
 
