@@ -118,7 +118,7 @@ def test_timescales_in_conversation_remember_the_referral_date(stack: Stack) -> 
     )
     text = first["messages"][0]["text"]
     assert "Wednesday 27 January 2027" in text
-    assert "I've read 20 November as 20 November 2026." in text
+    assert "I've taken 20 November as 20 November 2026, the most recent one." in text
     assert first["messages"][0]["timescales"]["referral_date"] == "2026-11-20"
     follow_up = chat(stack, "int-ts", "what about the checkpoints?", authority="blackpool")
     text = follow_up["messages"][0]["text"]
