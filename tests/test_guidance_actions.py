@@ -58,7 +58,7 @@ def test_a_procedural_question_is_answered_with_citations_and_remembers_the_topi
 def test_a_follow_up_uses_the_conversation_topic() -> None:
     messages, _ = run(
         ActionAnswerProcedure(),
-        "is there anyone else I need to refer her to?",
+        "which other services should she be referred on to?",
         "ask_procedure",
         slots={"last_topic": "trafficking-nrm"},
     )

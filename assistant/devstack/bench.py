@@ -28,7 +28,7 @@ from assistant.devstack.layout import ProjectLayout
 TURNS = {
     "plain response": "hello",
     "custom action": "which authorities do you cover?",
-    "procedure answer": "do I have to see the child on their own?",
+    "procedure answer": "should I speak with the young person without the parents there?",
     "branch start": "16yo kicked out by mum, nowhere to stay tonight",
     "plan start": "help me plan my assessment",
 }
