@@ -38,7 +38,10 @@ def fuzzed_api(
     tokens = [{"name": "fuzzing", "sha256": hash_api_token(SERVICE_TOKEN), "role": "manager"}]
     app = create_app(
         signed_in_settings(
-            Path(tmp_path_factory.mktemp("fuzz")), api_tokens=tokens, chat_rate_per_minute=0
+            Path(tmp_path_factory.mktemp("fuzz")),
+            api_tokens=tokens,
+            chat_rate_per_minute=0,
+            search_rate_per_minute=0,
         ),
         engine_client=FakeEngineClient(),  # type: ignore[arg-type]
         knowledge_base=knowledge_base,
