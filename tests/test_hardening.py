@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import stat
 import time
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -16,11 +18,15 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
+from sqlalchemy import text
 from uvicorn.main import main as uvicorn_cli
 
 from assistant.core.procedures.knowledge_base import KnowledgeBase
 from assistant.devstack.model import engine_environment
 from assistant.devstack.processes import web_command
+from assistant.store.backup import backup
+from assistant.store.database import create_database_engine
+from assistant.store.migrate import upgrade_to_latest
 from assistant.web.app import STATIC_DIR
 from assistant.web.auth import oidc_subject
 from tests.conftest import FakeEngineClient
@@ -466,3 +472,54 @@ def test_security_events_are_logged_without_personal_data(
     logged = caplog.text + json.dumps(events)
     for personal in ("amy", "ben", "Jayden", "Acacia", "amy-private", "testclient", ISSUER):
         assert personal not in logged, personal
+
+
+# --- Private files -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def open_umask() -> Iterator[None]:
+    """A umask that would leave new files readable by everyone."""
+    previous = os.umask(0o022)
+    yield
+    os.umask(previous)
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.mark.usefixtures("open_umask")
+def test_sqlite_files_and_backups_are_created_private(tmp_path: Path) -> None:
+    database = tmp_path / "var" / "app.db"
+    engine = create_database_engine(f"sqlite:///{database}")
+    upgrade_to_latest(engine)
+    with engine.connect() as connection:  # WAL mode: the -wal and -shm files exist now
+        connection.execute(text("SELECT count(*) FROM plans"))
+        companions = [Path(f"{database}-wal"), Path(f"{database}-shm")]
+        assert all(p.exists() for p in companions)
+        assert {p.name: _mode(p) for p in [database, *companions]} == {
+            "app.db": 0o600,
+            "app.db-wal": 0o600,
+            "app.db-shm": 0o600,
+        }
+    archive = tmp_path / "backups" / "app.json.gz"
+    backup(engine, archive)
+    assert _mode(archive) == 0o600
+    engine.dispose()
+
+
+@pytest.mark.usefixtures("open_umask")
+def test_an_existing_database_readable_by_others_is_made_private(tmp_path: Path) -> None:
+    database = tmp_path / "app.db"
+    create_database_engine(f"sqlite:///{database}").dispose()
+    database.chmod(0o644)
+    old_backup = tmp_path / "old.json.gz"
+    old_backup.write_bytes(b"")
+    old_backup.chmod(0o644)
+    engine = create_database_engine(f"sqlite:///{database}")
+    assert _mode(database) == 0o600
+    upgrade_to_latest(engine)
+    backup(engine, old_backup)
+    assert _mode(old_backup) == 0o600
+    engine.dispose()

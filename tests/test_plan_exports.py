@@ -11,6 +11,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import docx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from icalendar import Calendar
 
 from assistant.core.guidance.branch_answer import BranchGuide
@@ -24,6 +26,7 @@ from assistant.core.plans.editing import (
     with_decision,
 )
 from assistant.core.plans.exports import common
+from assistant.core.plans.exports.inert import inert_markdown
 from assistant.core.plans.exports.plain_words import BRANCH_PLAIN, plain_or_none
 from assistant.core.plans.model import (
     BRANCH_IDS,
@@ -483,3 +486,51 @@ def test_a_pre_birth_date_from_another_authoritys_rule_is_labelled_in_every_expo
     own = _every_branch_view(knowledge, "kent")
     [kent_pre] = [d for d in own.dates if "Pre-birth" in d.label]
     assert "procedure" not in kent_pre.label and "procedure" not in kent_pre.how
+
+
+# Inert Markdown: the worker's text cannot run, link to script or load images -------------
+
+HOSTILE = (
+    "Meet at school <img src=x onerror=alert(1)> then <script>alert(2)</script> "
+    "[see notes](javascript:alert(3)) [more](jav&#x61;script:alert(4)) "
+    "[also](  JavaScript:alert(5)) ![pixel](https://tracker.example/p.png?who=AB) "
+    "<!-- hidden --> <<b>script>alert(6)</script> [![x](https://t.example/i.png)](data:x) "
+    "[ok](https://www.gov.uk/guidance) <iframe src='https://evil.example'></iframe>"
+)
+HOSTILE_LINE = "[ref]: javascript:alert(7)"
+
+
+def _assert_inert(text: str) -> None:
+    assert re.search(r"<\s*/?\s*[A-Za-z!?]", text) is None, text
+    assert "![" not in text
+    assert re.search(r"\]\(\s*(?!https?://|mailto:)", text) is None, text
+    assert "tracker.example" not in text and "t.example" not in text
+    assert "evil.example" not in text
+    assert re.search(r"^ {0,3}\[[^\]]+\]:", text, re.MULTILINE) is None  # no link definitions
+
+
+@pytest.mark.parametrize("export", ["markdown", "family"])
+def test_hostile_free_text_is_inert_in_the_text_exports(knowledge: Knowledge, export: str) -> None:
+    sources = knowledge.sources("kent")
+    plan = with_answer(_plan("kent"), "who_undertakes", f"{HOSTILE}\n{HOSTILE_LINE}")
+    plan = with_decision(plan, "interpreter", True, HOSTILE)
+    plan = with_action(plan, f"Visit {HOSTILE}", "Me <b>now</b>", "2026-12-04")
+    view = build_view(plan, sources, knowledge.timescales, TODAY)
+    text = exports.plan_markdown(view) if export == "markdown" else exports.plan_for_family(view)
+    _assert_inert(text)
+    if export == "markdown":
+        # The words stay; an http(s) link stays as it was written.
+        assert "Meet at school" in text and "see notes" in text and "pixel" in text
+        assert "[ok](https://www.gov.uk/guidance)" in text
+
+
+@given(st.text(alphabet=st.sampled_from(list("<>![]()/:-= aijvscrpt&#x;\n")), max_size=80))
+@settings(max_examples=300, deadline=None)
+def test_inert_markdown_leaves_no_tag_image_or_unsafe_link(text: str) -> None:
+    result = inert_markdown(text)
+    # What CommonMark takes as raw HTML: a tag, a declaration, a processing instruction, a comment.
+    assert re.search(r"<(?:/?[A-Za-z]|![A-Za-z\[]|\?)[^<>]*>|<!--", result) is None
+    assert re.search(r"!\[[^\]]*\]\s*(?:\([^)]*\)|\[[^\]]*\])", result) is None
+    for match in re.finditer(r"\[[^\]]*\]\(\s*<?([^)\s>]*)[^)]*\)", result):
+        assert match.group(1).lower().startswith(("http://", "https://", "mailto:")), result
+    assert inert_markdown(result) == result

@@ -120,11 +120,19 @@ class Stack:
         self.layout = layout or ProjectLayout()
         self.say = say
         self.children: list[_Child] = []
+        # How to start each child again (assistant/devstack/supervise.py restarts them).
+        self._starters: dict[str, Callable[[], None]] = {
+            "actions": self._start_actions,
+            "engine": self._start_engine,
+            "web": self._start_web,
+        }
+        self._restarting = False
 
     def _spawn(self, name: str, command: list[str], env: dict[str, str]) -> _Child:
         self.config.log_dir.mkdir(parents=True, exist_ok=True)
         log_path = self.config.log_dir / f"{name}.log"
-        log_file = log_path.open("wb")
+        # A restarted child adds to its log: what it said before it died is kept.
+        log_file = log_path.open("ab" if self._restarting else "wb")
         # A session of its own, so that stopping signals the child and everything it started.
         process = subprocess.Popen(
             command,
@@ -236,6 +244,23 @@ class Stack:
 
     def dead_child(self) -> _Child | None:
         return next((c for c in self.children if c.process.poll() is not None), None)
+
+    def dead_children(self) -> list[_Child]:
+        return [c for c in self.children if c.process.poll() is not None]
+
+    def restart(self, name: str) -> None:
+        """Start the named child again (its dead process is let go first); StackError when it
+        does not come up."""
+        for child in [c for c in self.children if c.name == name]:
+            if child.process.poll() is None:
+                raise StackError(f"{name} is still running")
+            child.log_file.close()
+            self.children.remove(child)
+        self._restarting = True
+        try:
+            self._starters[name]()
+        finally:
+            self._restarting = False
 
     def stop(self, grace_seconds: float = 10.0) -> None:
         """Stop in reverse order of starting: the web app first, the action server last."""

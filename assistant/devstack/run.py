@@ -14,6 +14,7 @@ from typing import IO
 from assistant.devstack.layout import ProjectLayout
 from assistant.devstack.model import ModelError, ensure_model
 from assistant.devstack.processes import Stack, StackConfig, StackError
+from assistant.devstack.supervise import GaveUpError, Supervisor
 
 
 class AlreadyRunningError(RuntimeError):
@@ -75,13 +76,10 @@ def run_stack(web_port: int = 8000, engine_port: int = 5005, actions_port: int =
             f"Logs in {layout.logs.relative_to(layout.root)}/. Press Ctrl-C to stop.",
             flush=True,
         )
-        while (dead := stack.dead_child()) is None:
-            time.sleep(0.5)
-        print(
-            f"\n{dead.name} stopped unexpectedly (exit {dead.process.returncode}). "
-            f"Last lines of {dead.log_path}:\n{dead.tail()}",
-            file=sys.stderr,
-        )
+        # A child that dies is started again, with a growing pause; one that keeps dying ends it.
+        Supervisor(stack, say=lambda line: print(line, file=sys.stderr, flush=True)).run_forever()
+    except GaveUpError as error:
+        print(f"\n{error}", file=sys.stderr)
         return 1
     except (KeyboardInterrupt, _Stop):
         print("\nStopping...", flush=True)

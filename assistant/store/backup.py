@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Date, DateTime, Engine, Table, func, insert, select, text
 
+from assistant.store.database import make_private
 from assistant.store.migrate import upgrade_to_latest
 from assistant.store.models import Base
 
@@ -71,6 +72,7 @@ def backup(engine: Engine, path: Path) -> BackupSummary:
             tables[table.name] = [{k: _to_json(v) for k, v in row.items()} for row in rows]
     body = {"format": FORMAT, "revisions": list(revisions), "tables": tables}
     path.parent.mkdir(parents=True, exist_ok=True)
+    make_private(path)  # before a byte is written: a backup holds every casework table
     with gzip.open(path, "wt", encoding="utf-8") as out:
         json.dump(body, out)
     return BackupSummary(revisions, {name: len(rows) for name, rows in tables.items()})

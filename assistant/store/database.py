@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import tempfile
 from datetime import UTC, datetime
@@ -9,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, make_url, text
+
+logger = logging.getLogger(__name__)
 
 # How long a write waits for another process's write to finish before failing (answered 503).
 DEFAULT_BUSY_TIMEOUT_SECONDS = 5.0
@@ -54,11 +57,33 @@ def check_sqlite_files(database: Path) -> None:
         ) from error
 
 
+def make_private(path: Path) -> None:
+    """Create `path` (empty) if it is not there, readable and writable by its owner only: the
+    app's database and its backups hold casework, and other users of the machine have no
+    business reading them, whatever the umask."""
+    path.touch(mode=0o600, exist_ok=True)
+    path.chmod(0o600)
+
+
+def _make_sqlite_private(database: Path) -> None:
+    """The database file, and its -wal and -shm files where they exist: SQLite creates those
+    with the database file's permissions, so a private database keeps them private."""
+    paths = [database, *(Path(f"{database}{suffix}") for suffix in SQLITE_COMPANIONS)]
+    for path in paths:
+        if path is not database and not path.is_file():
+            continue
+        try:
+            make_private(path)
+        except PermissionError:  # another user's file we may write but not chmod: say so
+            logger.warning("%s is not this user's: it keeps its permissions, not 0600", path)
+
+
 def create_database_engine(
     url: str, busy_timeout_seconds: float = DEFAULT_BUSY_TIMEOUT_SECONDS
 ) -> Engine:
-    """Create the engine, making the folder of a SQLite file if it does not exist yet and
-    checking that its files can be written (DatabaseFileError otherwise).
+    """Create the engine, making the folder of a SQLite file if it does not exist yet,
+    checking that its files can be written (DatabaseFileError otherwise) and making them
+    private to this user (0600).
 
     A SQLite file is opened in WAL mode with normal syncing: the web app and the action server
     write to it at once (transcripts, plans), and a commit per chat turn then costs a
@@ -68,8 +93,9 @@ def create_database_engine(
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
         return create_engine(url, pool_pre_ping=True)
-    Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    Path(parsed.database).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     check_sqlite_files(Path(parsed.database))
+    _make_sqlite_private(Path(parsed.database))
     engine = create_engine(url, pool_pre_ping=True)
     busy_ms = int(busy_timeout_seconds * 1000)
 

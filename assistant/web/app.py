@@ -198,6 +198,10 @@ def create_app(
             401: {"model": ErrorOut, "description": "Not signed in."},
             413: {"model": ErrorOut, "description": "The request body is too large."},
             422: {"model": ErrorOut, "description": "The request is not valid."},
+            429: {
+                "model": ErrorOut,
+                "description": "Too many messages, searches or downloads in a short time.",
+            },
             503: {"model": ErrorOut, "description": "Sign-in or the engine is unavailable."},
         },
     )

@@ -13,6 +13,7 @@ import re
 from datetime import date
 
 from assistant.core.plans.exports.common import unique_dates
+from assistant.core.plans.exports.inert import inert_markdown
 from assistant.core.plans.exports.plain_words import BRANCH_PLAIN, plain, plain_or_none
 from assistant.core.plans.model import AnswerStatus, Plan
 from assistant.core.plans.presenting import ActionView, DateView, PlanView, QuestionView
@@ -164,4 +165,4 @@ def plan_for_family(view: PlanView) -> str:
         lines.append("")
 
     lines += [ENDING, "", f"Plan number: {plan.id}", ""]
-    return "\n".join(lines)
+    return inert_markdown("\n".join(lines))

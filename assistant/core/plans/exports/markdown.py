@@ -4,6 +4,7 @@ heading, with the procedure's own words and where they come from."""
 from __future__ import annotations
 
 from assistant.core.plans.exports import common
+from assistant.core.plans.exports.inert import inert_markdown
 from assistant.core.plans.presenting import PlanView, QuestionView
 from assistant.core.timescales.formatting import long_date
 
@@ -73,4 +74,4 @@ def plan_markdown(view: PlanView) -> str:
     lines += [f"- {common.citation_text(c, view)}" for c in view.citations] or ["None."]
 
     lines += ["", "---", "", f"_{common.CLOSING}_", ""]
-    return "\n".join(lines)
+    return inert_markdown("\n".join(lines))
