@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.adapters import authority_directory, conversation_authority, send
 from actions.guarded import GuardedAction
+from actions.guidance import answer_question
 from assistant.core.authority_choice import choose_authority
 
 
@@ -25,4 +26,11 @@ class ActionChooseAuthority(GuardedAction):
             authority_directory(), requested, current=conversation_authority(tracker)
         )
         send(dispatcher, choice.reply)
-        return [SlotSet("authority", choice.chosen.id)] if choice.chosen else []
+        if not choice.chosen:
+            return []
+        events: list[EventType] = [SlotSet("authority", choice.chosen.id)]
+        pending = tracker.get_slot("pending_question")
+        if isinstance(pending, str) and pending.strip():
+            # The question asked before the authority was known, answered now it is.
+            events += answer_question(dispatcher, tracker, choice.chosen.id, pending, False)
+        return events

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import abc
-from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -16,20 +15,19 @@ from actions.adapters import (
     authority_directory,
     authority_or_ask,
     conversation_authority,
+    latest_user_metadata,
     message_text,
     send,
 )
-from actions.adapters_knowledge import knowledge_base, timescale_service
+from actions.adapters_knowledge import guide, knowledge_base, timescale_service
 from actions.guarded import GuardedAction
-from assistant.core.guidance.other_answers import (
-    DANGER_FIRST_LINE,
-    answer_danger,
-    explain_term,
-    section_text_reply,
-)
-from assistant.core.guidance.procedure_answer import answer_from_procedure
-from assistant.core.guidance.suggestions import TOPIC_OF_INTENT, did_you_mean
+from assistant.core.guidance.answering import Question
+from assistant.core.guidance.card_answer import SAFETY_FIRST_LINE
+from assistant.core.guidance.other_answers import explain_term, section_text_reply
+from assistant.core.guidance.suggestions import TOPIC_OF_INTENT
 from assistant.core.guidance.timescale_answer import RememberedDates, answer_timescales
+from assistant.core.guidance.understanding import METADATA_KEY as UNDERSTANDING_KEY
+from assistant.core.guidance.understanding import Understanding
 from assistant.core.replies import Reply
 from assistant.core.timescales.dates import DateParseError
 from assistant.core.timescales.working_days import OutsideCalendarError
@@ -56,45 +54,67 @@ class _AnswersForAnAuthority(GuardedAction):
     ) -> list[EventType]: ...
 
 
-class ActionAnswerProcedure(_AnswersForAnAuthority):
-    def name(self) -> str:
-        return "action_answer_procedure"
-
-    def answer(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, authority: str
-    ) -> list[EventType]:
-        intent = tracker.latest_message.get("intent", {}).get("name")
-        context = TOPIC_OF_INTENT.get(str(intent)) or tracker.get_slot("last_topic")
-        answer = answer_from_procedure(message_text(tracker), authority, knowledge_base(), context)
-        reply = answer.reply
-        if intent == "nlu_fallback":
-            ranking = [
-                (str(r.get("name")), float(r.get("confidence") or 0.0))
-                for r in tracker.latest_message.get("intent_ranking") or []
-            ]
-            suggestions = did_you_mean(ranking)
-            if suggestions:
-                reply = replace(reply, buttons=reply.buttons + suggestions)
-        send(dispatcher, reply)
-        return [SlotSet("last_topic", answer.topic)] if answer.topic else []
+def _last_stage(tracker: Tracker) -> int | None:
+    value = tracker.get_slot("last_stage")
+    return int(value) if isinstance(value, (int, float)) else None
 
 
-class ActionReportDanger(GuardedAction):
-    def name(self) -> str:
-        return "action_report_danger"
+def answer_question(
+    dispatcher: CollectingDispatcher, tracker: Tracker, authority: str, text: str, urgent: bool
+) -> list[EventType]:
+    """Ask the core guide and send its reply; remember the topic and stage it answered."""
+    intent = tracker.latest_message.get("intent", {}).get("name")
+    metadata = latest_user_metadata(tracker)
+    question = Question(
+        text=text,
+        authority=authority,
+        understanding=Understanding.from_metadata(metadata.get(UNDERSTANDING_KEY)),
+        intent=str(intent) if intent else None,
+        last_topic=TOPIC_OF_INTENT.get(str(intent)) or tracker.get_slot("last_topic"),
+        last_stage=_last_stage(tracker),
+        urgent=urgent,
+    )
+    answer = guide().answer(question)
+    send(dispatcher, answer.reply)
+    events: list[EventType] = []
+    if tracker.get_slot("pending_question"):
+        events.append(SlotSet("pending_question", None))
+    if answer.topic:
+        events.append(SlotSet("last_topic", answer.topic))
+    if answer.stage is not None:
+        events.append(SlotSet("last_stage", float(answer.stage)))
+    return events
+
+
+class _AnswersAQuestion(GuardedAction):
+    """Answers the worker's question; without an authority, asks for it and keeps the
+    question, which is answered once the authority is chosen (action_choose_authority)."""
+
+    urgent = False
 
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         authority = conversation_authority(tracker)
         if authority not in authority_directory().ids:
-            # Safety first, even before we know the authority.
-            send(dispatcher, Reply(DANGER_FIRST_LINE))
+            if self.urgent:  # safety first, even before we know the authority
+                send(dispatcher, Reply(SAFETY_FIRST_LINE))
             authority_or_ask(dispatcher, tracker)
-            return []
+            return [SlotSet("pending_question", message_text(tracker))]
         assert authority is not None
-        send(dispatcher, answer_danger(message_text(tracker), authority, knowledge_base()))
-        return [SlotSet("last_topic", "police-notification")]
+        return answer_question(dispatcher, tracker, authority, message_text(tracker), self.urgent)
+
+
+class ActionAnswerProcedure(_AnswersAQuestion):
+    def name(self) -> str:
+        return "action_answer_procedure"
+
+
+class ActionReportDanger(_AnswersAQuestion):
+    urgent = True
+
+    def name(self) -> str:
+        return "action_report_danger"
 
 
 class ActionExplainTerm(GuardedAction):
@@ -108,7 +128,7 @@ class ActionExplainTerm(GuardedAction):
         reply = explain_term(message_text(tracker), knowledge_base(), authority)
         if reply is None and authority in authority_directory().ids:
             assert authority is not None
-            reply = answer_from_procedure(message_text(tracker), authority, knowledge_base()).reply
+            return answer_question(dispatcher, tracker, authority, message_text(tracker), False)
         send(
             dispatcher,
             reply

@@ -33,9 +33,10 @@ from engine.awaited_reply import answered_by, awaiting_action, should_take
 class ExpectedReplyPolicy(Policy):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        # Above RulePolicy (6): a rule for the classifier's guess must not win.
+        # Above RulePolicy (6) and ReadingRoutingPolicy (7): a rule for the classifier's
+        # guess must not win, nor the reading of a date as a question.
         return {
-            "priority": 7,
+            "priority": 8,
             "entity": "date",
             "never_for_intents": ["report_danger", "start_again"],
         }

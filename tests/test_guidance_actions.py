@@ -16,6 +16,7 @@ from actions.guidance import (
     ActionShowSection,
     ActionTimescales,
 )
+from assistant.core.guidance.card_answer import SAFETY_FIRST_LINE
 from tests.test_actions import make_tracker
 
 
@@ -71,18 +72,23 @@ def test_without_an_authority_the_worker_is_asked_for_one() -> None:
     )
     assert "Which authority" in messages[0]["text"]
     assert len(messages[0]["buttons"]) == 5
-    assert events == []
+    # Kept, and answered once the authority is chosen (tests/test_card_actions.py).
+    assert events == [SlotSet("pending_question", "what do I do next")]
 
 
 def test_a_disclosure_gets_police_and_manager_before_anything_else() -> None:
     messages, _ = run(
         ActionReportDanger(), "he says his dad punched him", "report_danger", authority="blackpool"
     )
-    assert messages[0]["text"].startswith("Tell the police now (999 in an emergency)")
+    assert messages[0]["text"].startswith(SAFETY_FIRST_LINE)
+    # Then Blackpool's own escalation, cited from Blackpool's chapter.
+    assert messages[0]["citations"]
+    assert all(c["authority"] == "blackpool" for c in messages[0]["citations"])
     unknown, _ = run(
         ActionReportDanger(), "he says his dad punched him", "report_danger", authority=None
     )
-    assert unknown[0]["text"].startswith("Tell the police now")
+    assert unknown[0]["text"] == SAFETY_FIRST_LINE
+    assert "Which authority" in unknown[1]["text"]
 
 
 def test_terms_are_explained_with_citations() -> None:

@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from assistant.core.authorities import load_authorities
 from assistant.core.guidance.branch_answer import BranchGuide
 from assistant.core.guidance.branches import load_branches
+from assistant.core.guidance.reader import shared_reader
 from assistant.core.learning.bank import load_learning_bank
 from assistant.core.plans.service import build_plan_service
 from assistant.core.procedures.knowledge_base import KnowledgeBase, build_knowledge_base
@@ -88,6 +89,10 @@ def create_app(
         app.state.knowledge = knowledge_base or await run_in_threadpool(
             build_knowledge_base, settings.knowledge_dir
         )
+        # The card matcher trains from the paraphrases (a few seconds, once per process).
+        app.state.reader = await run_in_threadpool(
+            shared_reader, settings.knowledge_dir, app.state.knowledge
+        )
         app.state.timescales = TimescaleService(
             app.state.authorities, load_timescale_rules(settings.knowledge_dir)
         )
@@ -137,6 +142,7 @@ def create_app(
                 audit=app.state.audit_log,
                 turns=SqlTurnLedger(app.state.database),
                 turn_secret=settings.secret_key.encode(),
+                reader=app.state.reader,
             )
             app.state.teams = teams_router.start_channel(
                 settings,

@@ -23,6 +23,8 @@ from assistant.core.conversations import (
     continue_conversation,
     readable_conversation,
 )
+from assistant.core.guidance.reader import MessageReader
+from assistant.core.guidance.understanding import METADATA_KEY as UNDERSTANDING_KEY
 from assistant.core.privacy.redaction import redact, removal_notice
 from assistant.core.procedures.knowledge_base import KnowledgeBase
 from assistant.core.replies import Reply
@@ -53,6 +55,9 @@ class ConversationService:
     turns: TurnLedger | None = None
     # Keys the ledger's fingerprints of messages (the settings' secret key).
     turn_secret: bytes = b""
+    # Reads each message (a card question, unclear, another language, a safety concern) for the
+    # engine's routing policy and the answering action; None sends no reading.
+    reader: MessageReader | None = None
 
     async def turn(
         self,
@@ -103,6 +108,9 @@ class ConversationService:
             ledger_key = turn_key(conversation_id, turn_id)
             fingerprint = message_fingerprint(self.turn_secret, message)
             await run_in_threadpool(check_turn_key, self.turns, ledger_key, fingerprint)
+        if self.reader is not None:
+            reading = await run_in_threadpool(self.reader.read, redaction.text)
+            metadata[UNDERSTANDING_KEY] = reading.to_metadata()
         replies = await self.engine.send(conversation_id, redaction.text, metadata)
         if redaction.changed:
             replies = [Reply(removal_notice(redaction.removed)), *replies]

@@ -249,3 +249,46 @@ def _support_problems(
     if fold(item.quote) not in fold(text):
         return [f"{where}: quote not in {item.section}: {item.quote!r}"]
     return []
+
+
+PARAPHRASES_DIR = "paraphrases"
+# The engine's intents whose examples are not practice questions: what a card must not take.
+NOT_CARD_INTENTS = frozenset(
+    {
+        "greet", "goodbye", "thanks", "help", "bot_challenge", "out_of_scope",
+        "choose_authority", "ask_authorities", "show_section", "start_again", "stop",
+        "affirm", "deny", "why_asking", "plan_assessment", "resume_plan", "set_reminders",
+        "mark_reminder_done", "quiz_me", "how_am_i_doing", "practice_case", "explain_term",
+    }
+)  # fmt: skip
+_ANNOTATION = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})")
+
+
+def load_paraphrases(folder: Path, known: Iterable[str]) -> dict[str, list[str]]:
+    """Paraphrases per card from every file in `folder` (`paraphrases:` and, for stage cards,
+    `done:` messages, which mean the same card); CardDataError for an unknown card id."""
+    ids = set(known)
+    out: dict[str, list[str]] = {}
+    for path in sorted(folder.glob("*.yml")):
+        raw = yaml.safe_load(path.read_text("utf-8")) or {}
+        for part in ("paraphrases", "done"):
+            for card_id, texts in (raw.get(part) or {}).items():
+                if card_id not in ids:
+                    raise CardDataError(f"{path.name}: {card_id!r} is not a card in cards.yml")
+                out.setdefault(str(card_id), []).extend(str(t) for t in texts or [])
+    return out
+
+
+def engine_examples(nlu_dir: Path, intents: Iterable[str]) -> list[str]:
+    """The engine's training examples of `intents`, entity annotations removed."""
+    wanted = set(intents)
+    out: list[str] = []
+    for path in sorted(nlu_dir.glob("*.yml")):
+        raw = yaml.safe_load(path.read_text("utf-8")) or {}
+        for item in raw.get("nlu") or []:
+            if item.get("intent") in wanted:
+                for line in str(item.get("examples", "")).splitlines():
+                    line = line.strip()
+                    if line.startswith("- "):
+                        out.append(_ANNOTATION.sub(r"\1", line[2:]).strip())
+    return out
