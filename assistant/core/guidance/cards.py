@@ -81,6 +81,8 @@ class Card:
     answers: Mapping[str, AuthorityAnswer]
     stage: int | None = None
     urgent: bool = False
+    # No chapter answers it: the card exists so that its questions are told so.
+    uncovered: bool = False
 
     def for_authority(self, authority: str) -> AuthorityAnswer | None:
         return self.answers.get(authority)
@@ -160,6 +162,7 @@ def load_cards(knowledge_dir: Path, authorities: Iterable[str]) -> CardLibrary:
                 },
                 stage=entry.get("stage"),
                 urgent=bool(entry.get("urgent", False)),
+                uncovered=bool(entry.get("uncovered", False)),
             )
         )
     known = {c.id for c in cards}
