@@ -62,6 +62,7 @@ def signed_in_settings(tmp_path: Path, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "environment": "production",
         "secret_key": "x" * 40,
+        "internal_token": "i" * 40,
         "host": "0.0.0.0",
         "database_url": f"sqlite:///{tmp_path / 'app.db'}",
         "knowledge_dir": KNOWLEDGE_DIR,
