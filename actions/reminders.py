@@ -22,6 +22,7 @@ from actions.adapters_plans import plan_service, reminder_repository
 from actions.guarded import GuardedAction
 from assistant.core.plans.repository import PlanNotFoundError
 from assistant.core.reminders.delivery import mark_done
+from assistant.core.reminders.model import ReminderOwner
 from assistant.core.reminders.planning import (
     NOTHING_TO_MARK,
     choose_reminder,
@@ -90,12 +91,13 @@ class ActionSetReminders(GuardedAction):
         repository = reminder_repository()
         already = {
             (r.label, r.due, r.referral_date)
-            for r in repository.for_conversation(tracker.sender_id)
+            for r in repository.for_owner(principal.subject, tracker.sender_id)
         }
         wanted = reminders_for(
             result,
             tracker.sender_id,
             today,
+            owner=ReminderOwner.of(principal),
             copy_manager="manager" in text.lower(),
             plan_id=plan.id if plan else None,
         )
@@ -107,8 +109,8 @@ class ActionSetReminders(GuardedAction):
 
 class ActionMarkReminderDone(GuardedAction):
     """“Mark reminder 3fa2… done” (the reminder's button) or “that checkpoint is done”: only
-    a reminder of this conversation, which is the worker's own (the web app and Teams let
-    nobody else continue it)."""
+    a reminder the worker set in this conversation (the web app and Teams let nobody else
+    continue it)."""
 
     def name(self) -> str:
         return "action_mark_reminder_done"
@@ -116,10 +118,11 @@ class ActionMarkReminderDone(GuardedAction):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        if principal_or_refuse(dispatcher, tracker) is None:
+        principal = principal_or_refuse(dispatcher, tracker)
+        if principal is None:
             return []
         repository = reminder_repository()
-        mine = repository.for_conversation(tracker.sender_id)
+        mine = repository.for_owner(principal.subject, tracker.sender_id)
         reference = find_reminder_reference(message_text(tracker))
         target = choose_reminder(mine, reference, Settings().current_date())
         if target is None:

@@ -23,6 +23,7 @@ import httpx
 
 from assistant.core.replies import Button, Citation, Reply
 from assistant.engine_routing import rank_engines
+from assistant.internal_auth import HEADER as INTERNAL_HEADER
 
 if TYPE_CHECKING:
     from assistant.settings import Settings
@@ -35,6 +36,12 @@ PASSED_THROUGH = ("timescales", "plan", "progress")
 DEFAULT_DOWN_SECONDS = 5.0
 # The message metadata key carrying the turn id the engine deduplicates on.
 TURN_ID_KEY = "turn_id"
+
+# What a 403 from the engine means: it holds another secret than this web app, or none.
+REFUSED_TOKEN = (
+    "the engine refused this web app's internal token: ASSISTANT_INTERNAL_TOKEN must be the "
+    "same for the web app, the engine and the action server"
+)
 
 # Failures that happen before any byte of the request reached the engine.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout)
@@ -86,6 +93,7 @@ class EngineClient:
         engines: Sequence[EngineEndpoint] = (),
         down_seconds: float = DEFAULT_DOWN_SECONDS,
         clock: Callable[[], float] = time.monotonic,
+        internal_token: str = "",
     ) -> None:
         endpoints = list(engines)
         if webhook_url is not None or status_url is not None:
@@ -102,6 +110,8 @@ class EngineClient:
         self._down_seconds = down_seconds
         self._clock = clock
         self._down_until: dict[str, float] = {}
+        # The secret the engine's channel asks of every turn (assistant/internal_auth.py).
+        self._headers = {INTERNAL_HEADER: internal_token} if internal_token else {}
 
     @classmethod
     def from_settings(cls, http: httpx.AsyncClient, settings: Settings) -> EngineClient:
@@ -111,6 +121,7 @@ class EngineClient:
                 EngineEndpoint.at(url, settings.engine_channel) for url in settings.engine_base_urls
             ],
             down_seconds=settings.engine_down_seconds,
+            internal_token=settings.internal_token.get_secret_value(),
         )
 
     @property
@@ -147,7 +158,9 @@ class EngineClient:
         refused: list[str] = []
         for engine in order:
             try:
-                response = await self._http.post(engine.webhook_url, json=body)
+                response = await self._http.post(
+                    engine.webhook_url, json=body, headers=self._headers
+                )
             except _NOT_SENT as error:
                 # Never connected, so the engine never saw the turn: the next one may take it.
                 self._mark_down(engine, error)
@@ -187,7 +200,7 @@ class EngineClient:
 
     async def _status_of(self, engine: EngineEndpoint) -> EngineStatus:
         try:
-            response = await self._http.get(engine.status_url)
+            response = await self._http.get(engine.status_url, headers=self._headers)
         except httpx.HTTPError as error:
             return EngineStatus(False, False, f"not reachable: {type(error).__name__}")
         try:
@@ -198,6 +211,8 @@ class EngineClient:
             body = {}
         loaded = response.status_code == 200 and bool(body.get("model_loaded"))
         detail = str(body.get("model_file") or "") if loaded else f"HTTP {response.status_code}"
+        if response.status_code == 403:
+            detail = REFUSED_TOKEN
         if body.get("tracker_store") == "unavailable":  # engine/channels.py: it fails closed
             detail = "tracker store unavailable: turns are refused"
         return EngineStatus(True, loaded, detail or "model loaded")
@@ -208,6 +223,8 @@ def _failure(engine: EngineEndpoint, error: Exception, *, several: bool) -> str:
 
 
 def _replies_from_response(response: httpx.Response) -> list[Reply]:
+    if response.status_code == 403:
+        raise EngineUnavailableError(REFUSED_TOKEN)
     if response.status_code != 200:
         raise EngineUnavailableError(f"engine answered HTTP {response.status_code}")
     try:

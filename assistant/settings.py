@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from assistant.internal_auth import MINIMUM_LENGTH as INTERNAL_TOKEN_MINIMUM_LENGTH
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 # Values that must never reach a shared or production deployment.
@@ -62,6 +64,11 @@ class Settings(BaseSettings):
     # while its engine refuses connections, passed over for engine_down_seconds each time.
     engine_urls: list[str] = Field(default_factory=list)
     engine_down_seconds: float = Field(default=5.0, gt=0)
+    # The secret shared by the web app, the engine(s) and the action server(s)
+    # (assistant/internal_auth.py): sent to the engine with every turn, and asked of every
+    # call by the engine's channel and the action server. `assistant run` generates one when
+    # it is unset; production requires it.
+    internal_token: SecretStr = SecretStr("")
 
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'assistant.db'}"
     # How long a SQLite write waits for another process's write before it is answered 503.
@@ -208,6 +215,20 @@ class Settings(BaseSettings):
             and not _is_public_https(self.oidc_jwks_url)
         ):
             raise ValueError("ASSISTANT_OIDC_JWKS_URL must be https on a public host in production")
+        return self
+
+    # Last: the errors above say more about what is wrong.
+    @model_validator(mode="after")
+    def _require_internal_token_in_production(self) -> Self:
+        token = self.internal_token.get_secret_value().strip()
+        if self.environment is Environment.PRODUCTION and (
+            token.lower() in PLACEHOLDER_SECRETS or len(token) < INTERNAL_TOKEN_MINIMUM_LENGTH
+        ):
+            raise ValueError(
+                f"ASSISTANT_INTERNAL_TOKEN must be set to a random value of at least "
+                f"{INTERNAL_TOKEN_MINIMUM_LENGTH} characters in production, the same for the web "
+                "app, the engines and the action servers"
+            )
         return self
 
     def current_date(self) -> date:

@@ -13,11 +13,19 @@ Here the fail-safe is made fail-closed: a tracker store error aborts the turn, w
 answered 503, and the web app tells the worker to try again; nothing is lost, because the
 turn was never saved anywhere else, and the conversation goes on with its history once the
 database is back.
+
+Only the web app may send turns: `/webhook` refuses (403, an empty body) a request without
+the shared secret in the `X-Assistant-Internal` header (engine/internal_auth.py), and the
+channel does not start without the secret. `/status` and `/` stay open for probes (a
+Kubernetes probe sends no secret), but a wrong secret presented there is refused too, so
+that the web app's readiness tells when it holds another secret than the engine.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -29,9 +37,12 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from engine.action_response_validation import install_compiled_validator
+from engine.internal_auth import HEADER, required_token, token_matches
 from engine.turns import handle_once
 
 logger = logging.getLogger(__name__)
+# The web app's security events go to this logger too (assistant/web/security_log.py).
+security_logger = logging.getLogger("assistant.security")
 
 # A conversation id no one uses: reading it checks the tracker store without changing it.
 READINESS_SENDER = "__readiness_probe__"
@@ -58,11 +69,35 @@ class AssistantRestInput(RestInput):
     def name(cls) -> str:
         return "assistant"
 
+    def __init__(self, internal_token: str) -> None:
+        super().__init__()
+        self._internal_token = internal_token
+
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> AssistantRestInput:
-        # Rasa builds its channels once at startup: the place to speed up what it does per turn.
+        # Rasa builds its channels once at startup: the place to speed up what it does per turn,
+        # and to refuse to start without the shared secret (InternalTokenMissingError).
+        token = required_token(os.environ)
         install_compiled_validator()
-        return cls()
+        return cls(token)
+
+    def refused(self, request: Request, *, required: bool) -> HTTPResponse | None:
+        """403 with an empty body for a request without the right secret (`required`), or with
+        a wrong one; logged without anything the request carried but its route."""
+        presented = request.headers.get(HEADER)
+        if presented is None and not required:
+            return None
+        if token_matches(presented, self._internal_token):
+            return None
+        record = {
+            "event": "internal_token_refused",
+            "status": 403,
+            "method": request.method,
+            "route": request.path,
+            "header": "missing" if presented is None else "wrong",
+        }
+        security_logger.warning("security %s", json.dumps(record, sort_keys=True))
+        return response.empty(status=403)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
@@ -73,6 +108,9 @@ class AssistantRestInput(RestInput):
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            refusal = self.refused(request, required=True)
+            if refusal is not None:
+                return refusal
             agent = getattr(request.app.ctx, "agent", None)
             if agent is not None:  # the agent is replaced when a model is loaded: every time
                 fail_closed(agent.tracker_store)
@@ -98,6 +136,9 @@ class AssistantRestInput(RestInput):
 
         @webhook.route("/status", methods=["GET"])
         async def status(request: Request) -> HTTPResponse:
+            refusal = self.refused(request, required=False)
+            if refusal is not None:
+                return refusal
             agent = getattr(request.app.ctx, "agent", None)
             ready = bool(agent is not None and agent.is_ready())
             model_file = agent.processor.model_filename if ready and agent.processor else None

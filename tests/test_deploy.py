@@ -145,8 +145,11 @@ def test_the_secret_placeholders_are_refused_in_production() -> None:
         "oidc_jwks_url": config["ASSISTANT_OIDC_JWKS_URL"],
     }
     with pytest.raises(ValidationError, match="ASSISTANT_SECRET_KEY"):
-        Settings(**settings, secret_key=secret["ASSISTANT_SECRET_KEY"])
-    Settings(**settings, secret_key="x" * 40)  # with a real secret the same settings start
+        Settings(**settings, secret_key=secret["ASSISTANT_SECRET_KEY"], internal_token="i" * 40)
+    with pytest.raises(ValidationError, match="ASSISTANT_INTERNAL_TOKEN"):
+        Settings(**settings, secret_key="x" * 40, internal_token=secret["ASSISTANT_INTERNAL_TOKEN"])
+    # With real secrets the same settings start.
+    Settings(**settings, secret_key="x" * 40, internal_token="i" * 40)
 
 
 def test_the_proxy_round_robins_and_never_resends_a_post() -> None:

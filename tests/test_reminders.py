@@ -18,14 +18,17 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.adapters_plans import plan_service, reminder_repository
 from actions.adapters_store import app_database
 from actions.reminders import ActionMarkReminderDone, ActionSetReminders
-from assistant.core.access import Principal, Role
+from assistant.core.access import Principal, Role, development_principal
+from assistant.core.conversations import InMemoryConversationDirectory
+from assistant.core.plans.repository import PlanNotFoundError
 from assistant.core.reminders.delivery import (
+    OwnerCheck,
     ReminderNotFoundError,
     ReminderRepository,
     deliver_due,
     mark_done,
 )
-from assistant.core.reminders.model import Channel, Reminder, ReminderStatus
+from assistant.core.reminders.model import Channel, Reminder, ReminderOwner, ReminderStatus
 from assistant.core.reminders.planning import (
     choose_reminder,
     confirmation,
@@ -44,6 +47,24 @@ from tests.principals import turn_metadata
 BEA = Principal("bea", Role.PRACTITIONER, "blackpool", "oidc")  # Blackpool practitioner
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+
+
+class NoPlans:
+    """Plan access for reminders of no plan (tests/test_reminder_owners.py covers plans)."""
+
+    def open(self, principal: Principal, plan_id: str) -> object:
+        raise PlanNotFoundError(plan_id)
+
+
+def bea_check(*conversations: str) -> OwnerCheck:
+    """Delivery's owner check with Bea owning the conversations."""
+    directory = InMemoryConversationDirectory()
+    for conversation in conversations or ("web-1", "teams:t:u:c"):
+        directory.claim(conversation, BEA.subject, BEA.authority, NOW)
+    return OwnerCheck(directory, NoPlans())
+
+
+CHECK = bea_check()
 
 
 class FakeReminderRepository:
@@ -73,8 +94,14 @@ class FakeReminderRepository:
         self.items[reminder_id] = self.items[reminder_id].with_status(to, at)
         return True
 
-    def for_conversation(self, conversation_id: str) -> list[Reminder]:
-        return [r for r in self.items.values() if r.conversation_id == conversation_id]
+    def for_owner(self, owner_subject: str, conversation_id: str) -> list[Reminder]:
+        return [
+            r
+            for r in self.items.values()
+            if r.conversation_id == conversation_id
+            and r.owner is not None
+            and r.owner.subject == owner_subject
+        ]
 
 
 class RecordingMessenger:
@@ -115,6 +142,7 @@ def blackpool_reminders(
     result = timescales.compute(
         "blackpool", TimescaleInputs(referral_date=date(2026, 11, 2)), date(2026, 11, 10)
     )
+    kw.setdefault("owner", ReminderOwner.of(BEA))
     return reminders_for(result, conversation, date(2026, 11, 10), **kw)
 
 
@@ -137,7 +165,7 @@ def test_reminders_for_a_saturday_referral_count_it_as_day_0(
     result = timescales.compute(
         "blackpool", TimescaleInputs(referral_date=date(2027, 8, 7)), date(2027, 8, 9)
     )
-    reminders = reminders_for(result, "web-1", date(2027, 8, 9))
+    reminders = reminders_for(result, "web-1", date(2027, 8, 9), owner=ReminderOwner.of(BEA))
     assert [r.due for r in reminders][:3] == [
         date(2027, 8, 20),  # 10 working days: Monday 9 August is working day 1
         date(2027, 9, 20),  # 30
@@ -173,13 +201,19 @@ def test_a_reminder_is_said_on_the_day_once_and_a_missed_date_copies_the_manager
     messengers = {Channel.WEB: web, Channel.TEAMS: teams}
     managers = {"blackpool": ["teams:tenant:manager-aad:conv"]}
 
-    on_the_day = asyncio.run(deliver_due(repository, messengers, managers, date(2026, 11, 16), NOW))
+    on_the_day = asyncio.run(
+        deliver_due(repository, messengers, managers, date(2026, 11, 16), NOW, CHECK)
+    )
     assert on_the_day.sent == [reminders[0].id]
     assert web.sent[0][0] == "web-1" and web.sent[0][1].startswith("Reminder:")
-    again = asyncio.run(deliver_due(repository, messengers, managers, date(2026, 11, 16), NOW))
+    again = asyncio.run(
+        deliver_due(repository, messengers, managers, date(2026, 11, 16), NOW, CHECK)
+    )
     assert again.sent == [] and len(web.sent) == 1
 
-    next_day = asyncio.run(deliver_due(repository, messengers, managers, date(2026, 11, 17), NOW))
+    next_day = asyncio.run(
+        deliver_due(repository, messengers, managers, date(2026, 11, 17), NOW, CHECK)
+    )
     assert next_day.missed == [reminders[0].id]
     assert next_day.managers_told == ["teams:tenant:manager-aad:conv"]
     assert "has passed without being marked done" in web.sent[-1][1]
@@ -193,10 +227,10 @@ def test_a_date_marked_done_is_not_missed(
     repository.add_all(reminders)
     messenger = RecordingMessenger()
     messengers = {Channel.WEB: messenger, Channel.TEAMS: messenger}
-    asyncio.run(deliver_due(repository, messengers, {}, date(2026, 11, 16), NOW))
+    asyncio.run(deliver_due(repository, messengers, {}, date(2026, 11, 16), NOW, CHECK))
     assert mark_done(repository, reminders[0].id, NOW).status is ReminderStatus.DONE
     later = asyncio.run(
-        deliver_due(repository, messengers, {"blackpool": ["m"]}, date(2026, 11, 17), NOW)
+        deliver_due(repository, messengers, {"blackpool": ["m"]}, date(2026, 11, 17), NOW, CHECK)
     )
     assert later.missed == [] and later.managers_told == []
 
@@ -211,8 +245,8 @@ def test_two_instances_delivering_at_once_say_each_reminder_once(
 
     async def both() -> None:
         await asyncio.gather(
-            deliver_due(repository, messengers, {}, date(2026, 11, 16), NOW),
-            deliver_due(repository, messengers, {}, date(2026, 11, 16), NOW),
+            deliver_due(repository, messengers, {}, date(2026, 11, 16), NOW, CHECK),
+            deliver_due(repository, messengers, {}, date(2026, 11, 16), NOW, CHECK),
         )
 
     asyncio.run(both())
@@ -227,7 +261,12 @@ def test_an_unreachable_channel_is_reported_not_retried(
     teams = RecordingMessenger(reachable=False)
     report = asyncio.run(
         deliver_due(
-            repository, {Channel.TEAMS: teams, Channel.WEB: teams}, {}, date(2026, 11, 16), NOW
+            repository,
+            {Channel.TEAMS: teams, Channel.WEB: teams},
+            {},
+            date(2026, 11, 16),
+            NOW,
+            CHECK,
         )
     )
     assert report.undelivered == [reminders[0].id]
@@ -351,13 +390,16 @@ def test_marking_a_reminder_done_from_its_button_or_in_words() -> None:
 
 # --- The API ---------------------------------------------------------------------------
 
+# The one user of the test app (no sign-in): the owner of what they set.
+DEVELOPER = ReminderOwner.of(development_principal())
+
 
 def test_a_conversations_reminders_are_listed_and_marked_done_over_http(
     client: TestClient, timescales: TimescaleService
 ) -> None:
     # Reminders are made in a conversation somebody had (only its owner may see them).
     client.post("/api/chat", json={"conversation_id": "web-abc", "message": "hi"})
-    reminders = blackpool_reminders(timescales, "web-abc")
+    reminders = blackpool_reminders(timescales, "web-abc", owner=DEVELOPER)
     client.app.state.reminders.add_all(reminders)  # type: ignore[attr-defined]
     listed = client.get("/api/reminders", params={"conversation_id": "web-abc"}).json()
     assert [r["id"] for r in listed["reminders"]] == [r.id for r in reminders]
@@ -373,7 +415,9 @@ def test_a_web_reminder_joins_the_conversation_the_page_shows(
 ) -> None:
     state = client.app.state  # type: ignore[attr-defined]
     client.post("/api/chat", json={"conversation_id": "web-abc", "message": "hi"})
-    due_today = replace(blackpool_reminders(timescales, "web-abc")[0], due=date(2026, 11, 23))
+    due_today = replace(
+        blackpool_reminders(timescales, "web-abc", owner=DEVELOPER)[0], due=date(2026, 11, 23)
+    )
     state.reminders.add_all([due_today])
     report = client.portal.call(state.reminder_scheduler.run_once)
     assert report.sent == [due_today.id]
@@ -387,12 +431,19 @@ def test_a_reminder_for_another_authoritys_rule_says_whose_it_is(
     timescales: TimescaleService,
 ) -> None:
     inputs = TimescaleInputs(date(2026, 11, 2), expected_delivery_date=date(2027, 6, 1))
+    owner = ReminderOwner.of(BEA)
     lewisham = reminders_for(
-        timescales.compute("lewisham", inputs, date(2026, 11, 10)), "web-1", date(2026, 11, 10)
+        timescales.compute("lewisham", inputs, date(2026, 11, 10)),
+        "web-1",
+        date(2026, 11, 10),
+        owner=owner,
     )
     [pre_birth] = [r for r in lewisham if r.label.startswith("Pre-birth")]
     assert pre_birth.label.endswith("Gateshead's procedure, not yours")
     kent = reminders_for(
-        timescales.compute("kent", inputs, date(2026, 11, 10)), "web-1", date(2026, 11, 10)
+        timescales.compute("kent", inputs, date(2026, 11, 10)),
+        "web-1",
+        date(2026, 11, 10),
+        owner=owner,
     )
     assert not any("procedure" in r.label for r in kent)

@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
 from assistant.core.procedures.knowledge_base import KnowledgeBase
-from assistant.core.reminders.model import Channel, Reminder, ReminderStatus
+from assistant.core.reminders.model import Channel, Reminder, ReminderOwner, ReminderStatus
 from assistant.core.replies import Citation, Reply
 from assistant.settings import Settings
 from assistant.web.app import create_app
@@ -62,6 +62,7 @@ def signed_in_settings(tmp_path: Path, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "environment": "production",
         "secret_key": "x" * 40,
+        "internal_token": "i" * 40,
         "host": "0.0.0.0",
         "database_url": f"sqlite:///{tmp_path / 'app.db'}",
         "knowledge_dir": KNOWLEDGE_DIR,
@@ -456,11 +457,35 @@ def test_reminders_of_another_worker_s_conversation_are_not_found(
                 due=date(2026, 12, 1),
                 referral_date=date(2026, 11, 2),
                 status=ReminderStatus.PENDING,
-            )
+                owner=ReminderOwner(AMY, "gateshead", "oidc"),  # Amy set it
+            ),
+            # In her conversation, but not hers: set by someone else, or before owners were
+            # recorded. A listing is one owner's.
+            Reminder(
+                id="r2",
+                conversation_id=conversation,
+                channel=Channel.WEB,
+                authority="gateshead",
+                label="Assessment to conclude",
+                due=date(2026, 12, 1),
+                referral_date=date(2026, 11, 2),
+                owner=ReminderOwner(oidc_subject(ISSUER, "ben"), "gateshead", "oidc"),
+            ),
+            Reminder(
+                id="r3",
+                conversation_id=conversation,
+                channel=Channel.WEB,
+                authority="gateshead",
+                label="Assessment to conclude",
+                due=date(2026, 12, 1),
+                referral_date=date(2026, 11, 2),
+            ),
         ]
     )
     params = {"conversation_id": conversation}
-    assert len(api.get("/api/reminders", params=params, headers=users.amy).json()["reminders"]) == 1
+    for reader in (users.amy, users.gina):  # hers, and her manager's view of them
+        listed = api.get("/api/reminders", params=params, headers=reader).json()["reminders"]
+        assert [r["id"] for r in listed] == ["r1"]
     assert api.get("/api/reminders", params=params, headers=users.kim).status_code == 404
     assert api.post("/api/reminders/r1/done", headers=users.kim).status_code == 404
     assert api.post("/api/reminders/r1/done", headers=users.ben).status_code == 404

@@ -1,14 +1,16 @@
 """`assistant bench`: chat turn latency and throughput against the running assistant.
 
 Each measurement sends the same kind of turn from 1 or 10 concurrent conversations, through
-the web app (what a user gets), straight to the engine's REST channel (what Rasa alone costs)
-and to a constant-answer endpoint of the web app (the floor of the HTTP stack).
+the web app (what a user gets), straight to the engine's REST channel (what Rasa alone costs;
+only with the stack's secret, ASSISTANT_INTERNAL_TOKEN, set for both) and to a
+constant-answer endpoint of the web app (the floor of the HTTP stack).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 import statistics
 import time
 import uuid
@@ -19,6 +21,8 @@ from typing import Any
 import httpx
 
 from assistant.devstack.layout import ProjectLayout
+from assistant.internal_auth import ENVIRONMENT_VARIABLE as INTERNAL_TOKEN_VARIABLE
+from assistant.internal_auth import HEADER as INTERNAL_HEADER
 
 # A plain-response turn (rule → utter_greet), a custom-action turn (rule → action server), an
 # answer from the procedure text (retrieval in the action) and a branch's first turn (an
@@ -101,10 +105,12 @@ def _via_app(base: str, text: str) -> Any:
     return send
 
 
-def _via_engine(engine: str, text: str) -> Any:
+def _via_engine(engine: str, text: str, token: str) -> Any:
+    headers = {INTERNAL_HEADER: token}
+
     async def send(http: httpx.AsyncClient, conversation: str) -> httpx.Response:
         body = {"sender": conversation, "message": text, "metadata": {"authority": "kent"}}
-        return await http.post(f"{engine}/webhooks/assistant/webhook", json=body)
+        return await http.post(f"{engine}/webhooks/assistant/webhook", json=body, headers=headers)
 
     return send
 
@@ -116,31 +122,25 @@ def _constant(base: str) -> Any:
     return send
 
 
-async def _run_all(base: str, engine: str, turns: int) -> list[Measurement]:
+async def _run_all(
+    base: str, engine: str, turns: int, token: str | None = None
+) -> list[Measurement]:
+    """`token`: the stack's shared secret, without which the engine refuses every turn; None
+    measures the web app only."""
     results = []
     limits = httpx.Limits(max_connections=20, max_keepalive_connections=20)
     async with httpx.AsyncClient(timeout=60, limits=limits) as http:
         for kind, text in TURNS.items():
-            # Warm up both paths so first-call costs are not measured.
-            for request in (_via_app(base, text), _via_engine(engine, text)):
+            paths = [("web app /api/chat", _via_app(base, text))]
+            if token is not None:
+                paths.append(("Rasa REST channel", _via_engine(engine, text, token)))
+            # Warm up every path so first-call costs are not measured.
+            for _, request in paths:
                 for _ in range(3):
                     await request(http, f"bench-warmup-{uuid.uuid4().hex[:12]}")
             for concurrency in CONCURRENCY:
-                results.append(
-                    await _measure(
-                        http, "web app /api/chat", kind, concurrency, turns, _via_app(base, text)
-                    )
-                )
-                results.append(
-                    await _measure(
-                        http,
-                        "Rasa REST channel",
-                        kind,
-                        concurrency,
-                        turns,
-                        _via_engine(engine, text),
-                    )
-                )
+                for target, request in paths:
+                    results.append(await _measure(http, target, kind, concurrency, turns, request))
         for concurrency in CONCURRENCY:
             results.append(
                 await _measure(
@@ -170,7 +170,14 @@ def run_bench(base: str, engine: str, turns: int) -> int:
     except httpx.HTTPError as error:
         print(f"The assistant is not ready at {base} ({error}). Start it with `make run` first.")
         return 1
-    results = asyncio.run(_run_all(base.rstrip("/"), engine.rstrip("/"), turns))
+    token = os.environ.get(INTERNAL_TOKEN_VARIABLE) or None
+    if token is None:
+        print(
+            f"{INTERNAL_TOKEN_VARIABLE} is not set, so the engine alone is not measured (it "
+            "answers only the holder of the stack's secret). To measure it, set the same "
+            "value for `make run` and for `make bench`."
+        )
+    results = asyncio.run(_run_all(base.rstrip("/"), engine.rstrip("/"), turns, token))
     print(format_table(results))
     out_dir = ProjectLayout().var / "bench"
     out_dir.mkdir(parents=True, exist_ok=True)

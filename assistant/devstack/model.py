@@ -23,12 +23,14 @@ from assistant.devstack.layout import ProjectLayout
 MODELS_KEPT = 3
 
 
-# The only ASSISTANT_* variables the engine reads (endpoints.yml, deploy/scale/endpoints.yml).
+# The only ASSISTANT_* variables the engine reads (endpoints.yml, deploy/scale/endpoints.yml,
+# and the shared secret in engine/channels.py).
 ENGINE_VARIABLE_PREFIXES = (
     "ASSISTANT_ACTION_ENDPOINT_",
     "ASSISTANT_TRACKER_DB",
     "ASSISTANT_REDIS_",
     "ASSISTANT_ENGINE_",
+    "ASSISTANT_INTERNAL_TOKEN",
 )
 
 

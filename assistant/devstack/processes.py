@@ -9,7 +9,7 @@ import socket
 import subprocess
 import time
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -17,8 +17,20 @@ from typing import IO, Self
 
 from assistant.devstack.layout import ProjectLayout
 from assistant.devstack.model import engine_environment, verify_model
+from assistant.internal_auth import (
+    ENVIRONMENT_VARIABLE as INTERNAL_TOKEN_VARIABLE,
+)
+from assistant.internal_auth import (
+    InternalTokenMissingError,
+    new_internal_token,
+    required_token,
+)
 
 LOOPBACK = "127.0.0.1"
+
+
+class StackError(RuntimeError):
+    pass
 
 
 def free_port() -> int:
@@ -52,6 +64,32 @@ def web_command(python: Path, port: int, host: str = LOOPBACK) -> list[str]:
     ]
 
 
+def action_server_command(python: Path, port: int) -> list[str]:
+    """rasa-sdk's action server behind the shared secret (assistant/action_server.py)."""
+    return [
+        str(python),
+        "-m",
+        "assistant.action_server",
+        "--actions",
+        "actions",
+        "--port",
+        str(port),
+    ]
+
+
+def resolve_internal_token(given: str | None, environ: Mapping[str, str]) -> str:
+    """The secret the stack's processes share: the one given, else ASSISTANT_INTERNAL_TOKEN
+    of this environment, else a new one, made now and kept only in memory and in the
+    children's environments (never in a file). StackError for one given that is too short."""
+    token = given or environ.get(INTERNAL_TOKEN_VARIABLE, "")
+    if not token:
+        return new_internal_token()
+    try:
+        return required_token({INTERNAL_TOKEN_VARIABLE: token})
+    except InternalTokenMissingError as error:
+        raise StackError(str(error)) from None
+
+
 @dataclass(frozen=True)
 class StackConfig:
     """Ports and files of one running stack; tests make one with free ports and temp files."""
@@ -64,6 +102,8 @@ class StackConfig:
     database_url: str | None = None
     log_dir: Path = ProjectLayout().logs
     extra_env: dict[str, str] = field(default_factory=dict)
+    # The secret shared by the three processes; None: resolve_internal_token's choice.
+    internal_token: str | None = None
 
     @property
     def web_url(self) -> str:
@@ -76,10 +116,6 @@ class StackConfig:
     @property
     def actions_url(self) -> str:
         return f"http://{LOOPBACK}:{self.actions_port}"
-
-
-class StackError(RuntimeError):
-    pass
 
 
 @dataclass
@@ -119,6 +155,10 @@ class Stack:
         self.config = config
         self.layout = layout or ProjectLayout()
         self.say = say
+        # One secret for the stack's lifetime: a restarted child gets the same one.
+        self.internal_token = resolve_internal_token(
+            config.internal_token or config.extra_env.get(INTERNAL_TOKEN_VARIABLE), os.environ
+        )
         self.children: list[_Child] = []
         # How to start each child again (assistant/devstack/supervise.py restarts them).
         self._starters: dict[str, Callable[[], None]] = {
@@ -164,6 +204,7 @@ class Stack:
         env = dict(os.environ)
         env.update(self.config.extra_env)
         env["ASSISTANT_ENGINE_URL"] = self.config.engine_url
+        env[INTERNAL_TOKEN_VARIABLE] = self.internal_token
         # The web app purges old conversations from the engine's tracker store too.
         env.setdefault("ASSISTANT_TRACKER_STORE_URL", f"sqlite:///{self.config.tracker_db}")
         if self.config.database_url:
@@ -190,17 +231,7 @@ class Stack:
         env = self._app_environment()
         env["SANIC_HOST"] = LOOPBACK  # rasa-sdk binds 0.0.0.0 unless told otherwise
         child = self._spawn(
-            "actions",
-            [
-                str(self.layout.app_python),
-                "-m",
-                "rasa_sdk",
-                "--actions",
-                "actions",
-                "--port",
-                str(cfg.actions_port),
-            ],
-            env,
+            "actions", action_server_command(self.layout.app_python, cfg.actions_port), env
         )
         self._wait_until(child, lambda: _http_ok(f"{cfg.actions_url}/health"), timeout=60)
 
@@ -212,6 +243,7 @@ class Stack:
             ASSISTANT_ACTION_ENDPOINT_URL=f"{cfg.actions_url}/webhook",
             ASSISTANT_TRACKER_DB=str(cfg.tracker_db),
         )
+        env[INTERNAL_TOKEN_VARIABLE] = self.internal_token
         verify_model(cfg.model)  # only a model we trained: UntrustedModelError otherwise
         child = self._spawn(
             "engine",

@@ -36,9 +36,11 @@ from assistant.devstack.processes import (
     StackError,
     _Child,
     _http_ok,
+    action_server_command,
     free_port,
     web_command,
 )
+from assistant.internal_auth import ENVIRONMENT_VARIABLE as INTERNAL_TOKEN_VARIABLE
 
 SCALE_ENDPOINTS = Path("deploy") / "scale" / "endpoints.yml"
 NGINX_CANDIDATES = ("/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/local/nginx/sbin/nginx")
@@ -219,8 +221,8 @@ class ScaleStack(Stack):
             self.say(f"Starting action server {index} on port {port} ...")
             env = self._app_environment()
             env["SANIC_HOST"] = LOOPBACK
-            command = [str(self.layout.app_python), "-m", "rasa_sdk", "--actions", "actions"]
-            children.append(self._spawn(f"actions-{index}", [*command, "--port", str(port)], env))
+            command = action_server_command(self.layout.app_python, port)
+            children.append(self._spawn(f"actions-{index}", command, env))
         for child, port in zip(children, self.actions_ports, strict=True):
             url = f"http://{LOOPBACK}:{port}/health"
             self._wait_until(child, partial(_http_ok, url), timeout=120)
@@ -241,6 +243,7 @@ class ScaleStack(Stack):
             ASSISTANT_REDIS_PASSWORD="",
             TICKET_LOCK_LIFETIME=str(self.scale.lock_lifetime_seconds),
         )
+        env[INTERNAL_TOKEN_VARIABLE] = self.internal_token
         return env
 
     def _start_engines(self) -> None:

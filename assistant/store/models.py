@@ -69,6 +69,11 @@ class ReminderRecord(Base):
     plan_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     status: Mapped[str] = mapped_column(String(16), index=True)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Who set it (assistant/core/reminders/model.py, ReminderOwner); NULL only in rows from
+    # before migration 0009, which are withheld rather than delivered.
+    owner_subject: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    owner_authority: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    owner_method: Mapped[str | None] = mapped_column(String(20), nullable=True)
 
 
 class TeamsActivityRecord(Base):

@@ -10,10 +10,16 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
 from assistant.core.reminders.delivery import ReminderNotFoundError
-from assistant.core.reminders.model import Channel, Reminder, ReminderStatus
+from assistant.core.reminders.model import Channel, Reminder, ReminderOwner, ReminderStatus
 from assistant.store.models import ReminderRecord
 
 OPEN = (ReminderStatus.PENDING.value, ReminderStatus.SENT.value)
+
+
+def _owner(r: ReminderRecord) -> ReminderOwner | None:
+    if not r.owner_subject or not r.owner_method:
+        return None
+    return ReminderOwner(r.owner_subject, r.owner_authority, r.owner_method)
 
 
 def _reminder(r: ReminderRecord) -> Reminder:
@@ -29,6 +35,7 @@ def _reminder(r: ReminderRecord) -> Reminder:
         plan_id=r.plan_id,
         status=ReminderStatus(r.status),
         sent_at=r.sent_at,
+        owner=_owner(r),
     )
 
 
@@ -51,6 +58,9 @@ class SqlReminderRepository:
                     plan_id=r.plan_id,
                     status=r.status.value,
                     sent_at=r.sent_at,
+                    owner_subject=r.owner.subject if r.owner else None,
+                    owner_authority=r.owner.authority if r.owner else None,
+                    owner_method=r.owner.method if r.owner else None,
                 )
                 for r in reminders
             )
@@ -82,7 +92,21 @@ class SqlReminderRepository:
             )
             return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
+    def for_owner(self, owner_subject: str, conversation_id: str) -> list[Reminder]:
+        with Session(self._engine) as session:
+            records = session.scalars(
+                select(ReminderRecord)
+                .where(
+                    ReminderRecord.conversation_id == conversation_id,
+                    ReminderRecord.owner_subject == owner_subject,
+                )
+                .order_by(ReminderRecord.due, ReminderRecord.id)
+            ).all()
+            return [_reminder(r) for r in records]
+
     def for_conversation(self, conversation_id: str) -> list[Reminder]:
+        """Every reminder of the conversation, whoever set it: for operators and checks, never
+        for a user (they get for_owner's)."""
         with Session(self._engine) as session:
             records = session.scalars(
                 select(ReminderRecord)

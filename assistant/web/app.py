@@ -20,6 +20,7 @@ from assistant.core.guidance.reader import shared_reader
 from assistant.core.learning.bank import load_learning_bank
 from assistant.core.plans.service import build_plan_service
 from assistant.core.procedures.knowledge_base import KnowledgeBase, build_knowledge_base
+from assistant.core.reminders.delivery import OwnerCheck
 from assistant.core.reminders.model import Channel
 from assistant.core.timescales.rules import load_timescale_rules
 from assistant.core.timescales.service import TimescaleService
@@ -132,13 +133,14 @@ def create_app(
             )
             app.state.engine_client = engine_client or EngineClient.from_settings(http, settings)
             transcript = SqlTranscript(app.state.database)
+            conversations = SqlConversationDirectory(app.state.database)
             app.state.conversation = ConversationService(
                 app.state.authorities,
                 app.state.engine_client,
                 app.state.knowledge,
                 app.state.citation_log,
                 transcript=transcript,
-                conversations=SqlConversationDirectory(app.state.database),
+                conversations=conversations,
                 audit=app.state.audit_log,
                 turns=SqlTurnLedger(app.state.database),
                 turn_secret=settings.secret_key.encode(),
@@ -162,6 +164,7 @@ def create_app(
                 settings.managers_by_authority,
                 settings.current_date,
                 settings.reminder_poll_seconds,
+                OwnerCheck(conversations, app.state.plans),
             )
             retention = RetentionJob(
                 app.state.database,

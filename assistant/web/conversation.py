@@ -20,6 +20,7 @@ from assistant.core.authorities import AuthorityDirectory
 from assistant.core.conversations import (
     ConversationDirectory,
     ConversationNotFoundError,
+    ConversationOwner,
     continue_conversation,
     readable_conversation,
 )
@@ -188,16 +189,21 @@ class ConversationService:
         await self.check_readable(conversation_id, principal)
         return await run_in_threadpool(self.transcript.entries, conversation_id, MAX_HISTORY)
 
-    async def check_readable(self, conversation_id: str, principal: Principal | None) -> None:
-        """ConversationNotFoundError unless the principal may read the conversation (theirs,
-        or their team's as a manager). One nobody has used is answered the same as someone
-        else's, so that the answer does not tell which ids are in use."""
-        if self.conversations is not None:
-            owner = await run_in_threadpool(
-                readable_conversation,
-                self.conversations,
-                principal or development_principal(),
-                conversation_id,
-            )
-            if owner is None:
-                raise ConversationNotFoundError(conversation_id)
+    async def check_readable(
+        self, conversation_id: str, principal: Principal | None
+    ) -> ConversationOwner | None:
+        """The conversation's owner; ConversationNotFoundError unless the principal may read
+        the conversation (theirs, or their team's as a manager). One nobody has used is
+        answered the same as someone else's, so that the answer does not tell which ids are in
+        use. None only without a conversation directory (no owners are kept)."""
+        if self.conversations is None:
+            return None
+        owner = await run_in_threadpool(
+            readable_conversation,
+            self.conversations,
+            principal or development_principal(),
+            conversation_id,
+        )
+        if owner is None:
+            raise ConversationNotFoundError(conversation_id)
+        return owner

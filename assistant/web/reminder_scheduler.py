@@ -18,12 +18,14 @@ from fastapi.concurrency import run_in_threadpool
 from assistant.core.reminders.delivery import (
     DeliveryReport,
     Messenger,
+    OwnerCheck,
     ReminderRepository,
     deliver_due,
 )
 from assistant.core.reminders.model import Channel
 from assistant.core.replies import Reply
 from assistant.core.transcript import ASSISTANT, Transcript, TranscriptEntry
+from assistant.web.security_log import background_event
 
 log = logging.getLogger(__name__)
 
@@ -57,11 +59,22 @@ class ReminderScheduler:
     managers: Mapping[str, Sequence[str]]
     today: Callable[[], date]
     poll_seconds: float
+    # Whether each reminder's owner may still see what it refers to, asked on the day.
+    check: OwnerCheck
 
     async def run_once(self) -> DeliveryReport:
         report = await deliver_due(
-            self.repository, self.messengers, self.managers, self.today(), datetime.now(UTC)
+            self.repository,
+            self.messengers,
+            self.managers,
+            self.today(),
+            datetime.now(UTC),
+            self.check,
         )
+        for reminder_id, reason in report.withheld:
+            # The reminder's id (random, and the key to find it) and why: no conversation id,
+            # subject, label or date.
+            background_event("reminder_withheld", reminder=reminder_id, reason=reason.value)
         if report.sent or report.missed:
             log.info(
                 "reminders: %d sent, %d missed, %d managers told, %d undelivered",

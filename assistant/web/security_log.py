@@ -30,6 +30,13 @@ def pseudonym(secret: bytes, value: str) -> str:
     return hmac.new(secret, value.encode(), hashlib.sha256).hexdigest()[:PSEUDONYM_CHARS]
 
 
+def background_event(event: str, **fields: str | int | None) -> None:
+    """A security event of the app's own work (no request, so no user or client): a reminder
+    withheld, say. The same logger and format as security_event."""
+    record: dict[str, str | int | None] = {"event": event, **fields}
+    logger.warning("security %s", json.dumps(record, sort_keys=True), extra={"security": record})
+
+
 def security_event(request: Request, event: str, status: int, **fields: str | int | None) -> None:
     settings = getattr(request.app.state, "settings", None)
     secret = str(getattr(settings, "secret_key", "")).encode()

@@ -88,6 +88,26 @@ def test_the_engine_http_api_is_off(stack: Stack) -> None:
         assert httpx.get(f"{stack.config.engine_url}{path}").status_code in (404, 405)
 
 
+def test_the_engine_and_the_action_server_answer_only_the_holder_of_the_secret(
+    stack: Stack,
+) -> None:
+    webhook = f"{stack.config.engine_url}/webhooks/assistant/webhook"
+    turn = {"sender": "int-secret", "message": "hello", "metadata": {}}
+    action = {"next_action": "action_choose_authority", "tracker": {"sender_id": "int-secret"}}
+    for headers in ({}, {"X-Assistant-Internal": "a-guess"}):
+        refused = httpx.post(webhook, json=turn, headers=headers, timeout=30)
+        assert (refused.status_code, refused.content) == (403, b"")
+        refused = httpx.post(f"{stack.config.actions_url}/webhook", json=action, headers=headers)
+        assert (refused.status_code, refused.content) == (403, b"")
+    assert httpx.get(f"{stack.config.actions_url}/health").status_code == 200
+    secret = {"X-Assistant-Internal": stack.internal_token}
+    answered = httpx.post(webhook, json=turn, headers=secret, timeout=30)
+    assert answered.status_code == 200 and answered.json()
+    # The engine's own calls to the action server carry it: a custom action answers.
+    reply = chat(stack, "int-secret-2", "which authorities do you cover?")
+    assert reply["messages"], reply
+
+
 def _non_loopback_address() -> str | None:
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
         try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from assistant.core.reminders.model import Channel, Reminder, ReminderStatus
+from assistant.core.reminders.model import Channel, Reminder, ReminderOwner, ReminderStatus
 from assistant.teams.identity import sender_id
 from assistant.web.reminder_scheduler import ReminderScheduler
 from tests.teams.conftest import TENANT_ID, USER_AAD_ID, TeamsHarness
@@ -13,7 +13,9 @@ from tests.teams.conftest import TENANT_ID, USER_AAD_ID, TeamsHarness
 MANAGER_AAD_ID = "0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9"
 
 
-def _reminder(conversation: str, due: date, status: ReminderStatus, copy: bool) -> Reminder:
+def _reminder(
+    conversation: str, due: date, status: ReminderStatus, copy: bool, owner: ReminderOwner
+) -> Reminder:
     return Reminder(
         id=f"r{due:%m%d}{status.value[:2]}00"[:12].ljust(12, "0"),
         conversation_id=conversation,
@@ -24,6 +26,7 @@ def _reminder(conversation: str, due: date, status: ReminderStatus, copy: bool) 
         referral_date=date(2026, 11, 2),
         copy_manager=copy,
         status=status,
+        owner=owner,
     )
 
 
@@ -39,8 +42,11 @@ def test_a_reminder_on_its_day_and_a_missed_date_reach_teams(teams: TeamsHarness
     worker = sender_id(TENANT_ID, USER_AAD_ID, teams.conversation_id)
     manager = sender_id(TENANT_ID, MANAGER_AAD_ID, manager_conversation)
     state = teams.client.app.state  # type: ignore[attr-defined]
-    today = _reminder(worker, date(2026, 11, 16), ReminderStatus.PENDING, copy=False)
-    missed = _reminder(worker, date(2026, 11, 13), ReminderStatus.SENT, copy=True)
+    # Set by the worker in their Teams conversation: its owner is who the chat recorded.
+    claimed = state.conversation.conversations.owner(worker)
+    owner = ReminderOwner(claimed.subject, claimed.authority, "teams")
+    today = _reminder(worker, date(2026, 11, 16), ReminderStatus.PENDING, False, owner)
+    missed = _reminder(worker, date(2026, 11, 13), ReminderStatus.SENT, True, owner)
     state.reminders.add_all([today, missed])
     scheduler = ReminderScheduler(
         state.reminders,
@@ -48,6 +54,7 @@ def test_a_reminder_on_its_day_and_a_missed_date_reach_teams(teams: TeamsHarness
         {"kent": [manager]},
         lambda: date(2026, 11, 16),
         60,
+        state.reminder_scheduler.check,
     )
 
     report = teams.client.portal.call(scheduler.run_once)

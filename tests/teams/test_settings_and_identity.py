@@ -22,6 +22,7 @@ from tests.teams.fake_connector import FakeConnector
 PRODUCTION = {
     "environment": "production",
     "secret_key": "s" * 40,
+    "internal_token": "i" * 40,
     "api_tokens": [{"name": "monitoring", "sha256": "0" * 64}],
 }
 

@@ -5,7 +5,13 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from assistant.core.reminders.model import Reminder, ReminderStatus, channel_of, new_reminder_id
+from assistant.core.reminders.model import (
+    Reminder,
+    ReminderOwner,
+    ReminderStatus,
+    channel_of,
+    new_reminder_id,
+)
 from assistant.core.replies import Button, Reply
 from assistant.core.timescales.compute import TimescaleResult
 from assistant.core.timescales.formatting import long_date
@@ -22,11 +28,13 @@ def reminders_for(
     result: TimescaleResult,
     conversation_id: str,
     today: date,
+    *,
+    owner: ReminderOwner,
     copy_manager: bool = False,
     plan_id: str | None = None,
 ) -> list[Reminder]:
     """One reminder per date still to come (today included): checkpoints, the due date, the
-    pre-birth completion date."""
+    pre-birth completion date; each is `owner`'s."""
     return [
         Reminder(
             id=new_reminder_id(),
@@ -38,6 +46,7 @@ def reminders_for(
             referral_date=result.inputs.referral_date,
             copy_manager=copy_manager,
             plan_id=plan_id,
+            owner=owner,
         )
         for item in result.all_dates
         if item.when >= today

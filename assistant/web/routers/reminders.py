@@ -1,4 +1,9 @@
-"""/api/reminders: a conversation's reminders, and marking one done."""
+"""/api/reminders: a conversation's reminders, and marking one done.
+
+A listing is one owner's: the reminders the conversation's owner set in it, shown to them and
+to a manager of the same authority (who may read the conversation); never reminders someone
+else set there, nor ones set before owners were recorded (they are withheld).
+"""
 
 from __future__ import annotations
 
@@ -23,9 +28,14 @@ async def list_reminders(
     principal: PrincipalDep,
     conversation_id: Annotated[ConversationId, Query()],
 ) -> dict[str, Any]:
-    await conversation.check_readable(conversation_id, principal)
-    found = await run_in_threadpool(reminders.for_conversation, conversation_id)
-    return {"reminders": [r.to_json() for r in found if principal.may_see(r.authority)]}
+    owner = await conversation.check_readable(conversation_id, principal)
+    subject = owner.subject if owner is not None else principal.subject
+    found = await run_in_threadpool(reminders.for_owner, subject, conversation_id)
+    return {
+        "reminders": [
+            r.to_json() for r in found if principal.owns(subject) or principal.may_see(r.authority)
+        ]
+    }
 
 
 @router.post("/{reminder_id}/done", responses=NOT_FOUND_OR_INVALID)
