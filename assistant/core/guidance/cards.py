@@ -261,7 +261,7 @@ NOT_CARD_INTENTS = frozenset(
         "greet", "goodbye", "thanks", "help", "bot_challenge", "out_of_scope",
         "choose_authority", "ask_authorities", "show_section", "start_again", "stop",
         "affirm", "deny", "why_asking", "plan_assessment", "resume_plan", "set_reminders",
-        "mark_reminder_done", "quiz_me", "how_am_i_doing", "practice_case", "explain_term",
+        "mark_reminder_done", "quiz_me", "how_am_i_doing", "practice_case",
     }
 )  # fmt: skip
 _ANNOTATION = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})")
