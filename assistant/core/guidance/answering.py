@@ -24,7 +24,7 @@ from assistant.core.guidance.card_matcher import OTHER
 from assistant.core.guidance.cards import Card, CardLibrary
 from assistant.core.guidance.procedure_answer import answer_from_procedure
 from assistant.core.guidance.reader import MessageReader
-from assistant.core.guidance.stages import asks_what_next, stage_asked
+from assistant.core.guidance.stages import asks_what_next, is_new_case, stage_asked
 from assistant.core.guidance.understanding import Reading, Understanding
 from assistant.core.procedures.knowledge_base import KnowledgeBase
 from assistant.core.replies import Button, Reply
@@ -40,6 +40,8 @@ OTHER_LANGUAGE = (
     "interpreters. Here are some questions I can answer:"
 )
 INTENT_NEXT_STEP = "ask_next_step"
+# How sure the reader must be of a non-urgent card to overrule the engine's safety intent.
+CONFIDENT_NOT_URGENT = 0.5
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,18 @@ class Question:
     last_topic: str | None = None
     last_stage: int | None = None
     urgent: bool = False  # the engine's own safety intent
+
+
+def _confidently_not_urgent(understanding: Understanding, card: Card | None) -> bool:
+    """The engine's classifier called it a safety message, but the reader found no live
+    concern and is sure it asks a question that is not one ("saw the kids today, what do I
+    record?"): answering it with the emergency line would be crying wolf."""
+    return (
+        understanding.reading is Reading.CARD
+        and card is not None
+        and not card.urgent
+        and understanding.confidence >= CONFIDENT_NOT_URGENT
+    )
 
 
 class Guide:
@@ -95,13 +109,17 @@ class Guide:
         if understanding.reading is Reading.UNCLEAR:
             return self.not_understood()
         card = self._card(understanding.card)
-        if understanding.urgent or question.urgent:
+        if understanding.urgent or (
+            question.urgent and not _confidently_not_urgent(understanding, card)
+        ):
             second = self._card(understanding.second_card)
             reply = answer_with_escalation(card, question.authority, self.context, second)
             return GuidanceAnswer(reply, "police-notification", card.id if card else None)
-        asked_next = question.intent == INTENT_NEXT_STEP
+        asked_next = question.intent == INTENT_NEXT_STEP and card is None
         if asked_next or (asks_what_next(question.text) and (card is None or card.stage)):
             return self._stage(question, card)
+        if card is None and is_new_case(question.text):
+            return self._stage(question, None)
         if card is None:
             card = self._likely_card(question.text)
         if card is not None:

@@ -19,10 +19,17 @@ _NEXT = re.compile(
     r"then\s+what|what\s+comes\s+next|moving\s+on)\b",
     re.IGNORECASE,
 )
+# Asking for the first steps, in so many words.
 _FIRST = re.compile(
-    r"\b(?:(?:do|should|shall)\s+i\s+do\s+first|where\s+(?:do|should)\s+i\s+(?:start|begin)|"
-    r"first\s+(?:steps?|thing)|(?:just|newly|been)\s+(?:been\s+)?allocated|new\s+allocation|"
-    r"just\s+(?:picked|got)\s+up|starting\s+(?:a|an|the|my)\s+(?:new\s+)?(?:assessment|cfa|c&f|cafa))",
+    r"\b(?:(?:do|should|shall)\s+i\s+do\s+first|where\s+(?:do|should|shall)\s+i\s+"
+    r"(?:start|begin)|first\s+(?:steps?|thing)|what\s+(?:do|should)\s+i\s+do\s+with\s+it|"
+    r"how\s+do\s+i\s+(?:start|begin))",
+    re.IGNORECASE,
+)
+# A new case as context ("just been allocated a CFA"): the first stage only when nothing
+# else is asked.
+_NEW_CASE = re.compile(
+    r"\b(?:(?:just|newly|been)\s+(?:been\s+)?allocated|new\s+allocation|just\s+(?:picked|got)\s+up)",
     re.IGNORECASE,
 )
 _DONE = re.compile(
@@ -38,6 +45,10 @@ def asks_for_first_steps(text: str) -> bool:
 
 def asks_what_next(text: str) -> bool:
     return bool(_NEXT.search(text)) or asks_for_first_steps(text)
+
+
+def is_new_case(text: str) -> bool:
+    return bool(_NEW_CASE.search(text))
 
 
 def stage_asked(

@@ -88,6 +88,9 @@ _LIVE_HARM = re.compile(
     r"abus\w*|rap\w*|assault\w*|strangl\w*|chok\w*|smack\w*|threw|thrown|grabbed|pushed)"
     r"|(?:bruis\w*|burns?|marks?|injur\w*|fractur\w*|broken\s+\w+|cuts?|bleeding|welts?)\b"
     r"[^.?!]{0,80}?\b(?:said|says|told|from|caused|because|did\s+it|did\s+this|gave|by\s+(?:his|her|their|mum|dad))"
+    r"|(?:has\s+been|have\s+been|is|are|keeps?|was|were)\s+(?:hitting|beating|hurting|punching|"
+    r"kicking|strangling|choking|assaulting|abusing|touching)\s+(?:him|her|them|the\s+\w+|mum|"
+    r"his|my)"
     r"|(?:in|at)\s+(?:immediate\s+)?danger|unsafe\s+(?:to\s+go\s+home|tonight|now)"
     r"|threaten\w*\s+to\s+(?:kill|hurt|stab)|(?:kill|hurt)\s+(?:him|her|them)self"
     r")",
