@@ -20,6 +20,9 @@ def _add_knowledge_commands(commands: argparse._SubParsersAction[argparse.Argume
     kb_commands = kb.add_subparsers(dest="kb_command", required=True)
     kb_commands.add_parser("report", help="topics each authority's procedure covers or not")
     kb_commands.add_parser(
+        "cards", help="guidance cards per authority: answered, silent, readability of replies"
+    )
+    kb_commands.add_parser(
         "ingest", help="ingest knowledge/, report sections changed since last time, record them"
     )
     compare = kb_commands.add_parser("diff", help="compare two versions of one procedure text")

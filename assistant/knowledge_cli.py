@@ -6,6 +6,11 @@ import argparse
 
 from assistant.core.audit import stale_citations
 from assistant.core.authorities import UnknownAuthorityError
+from assistant.core.guidance.answering import Guide
+from assistant.core.guidance.card_answer import answer_card
+from assistant.core.guidance.cards import load_cards
+from assistant.core.guidance.readability import measure
+from assistant.core.guidance.reader import shared_reader
 from assistant.core.procedures.changes import diff, fingerprints, read_snapshot, write_snapshot
 from assistant.core.procedures.ingest import ingest
 from assistant.core.procedures.knowledge_base import KnowledgeBase, build_knowledge_base
@@ -76,6 +81,31 @@ def _report_unsupported_rules(settings: Settings, knowledge: KnowledgeBase) -> i
     return 1
 
 
+def _report_cards(knowledge: KnowledgeBase, settings: Settings) -> int:
+    """Each authority's cards, answered or silent, and how readable their replies are."""
+    library = load_cards(settings.knowledge_dir, knowledge.authorities.ids)
+    guide = Guide(library, knowledge, lambda: shared_reader(settings.knowledge_dir, knowledge))
+    every = []
+    for authority in knowledge.authorities.ids:
+        answers = [c.for_authority(authority) for c in library.cards]
+        silent = sum(1 for a in answers if a is None or a.silent)
+        texts = [answer_card(c, authority, guide.context).text for c in library.cards]
+        every += texts
+        r = measure(texts)
+        print(
+            f"{authority}: {len(library.cards) - silent} answered, {silent} silent; "
+            f"median Flesch reading ease {r.median_flesch:.1f}, longest sentence "
+            f"{r.longest_sentence_words} words, median reply {r.median_words:.0f} words"
+        )
+    r = measure(every)
+    print(
+        f"all: {r.replies} replies; median Flesch reading ease {r.median_flesch:.1f}, "
+        f"longest sentence {r.longest_sentence_words} words, "
+        f"median reply {r.median_words:.0f} words"
+    )
+    return 0
+
+
 def run_kb(args: argparse.Namespace) -> int:
     settings = Settings()
     if args.kb_command == "report":
@@ -88,6 +118,8 @@ def run_kb(args: argparse.Namespace) -> int:
             )
             print(f"  not covered: {', '.join(coverage.missing) or 'none'}")
         return 0
+    if args.kb_command == "cards":
+        return _report_cards(_knowledge(), settings)
     if args.kb_command == "ingest":
         knowledge = _knowledge()
         before = read_snapshot(settings.knowledge_dir)
