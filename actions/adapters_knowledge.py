@@ -28,7 +28,7 @@ def timescale_service() -> TimescaleService:
 def branch_guide() -> BranchGuide:
     knowledge = knowledge_base()
     branches = load_branches(Settings().knowledge_dir, set(knowledge.topic_ids))
-    return BranchGuide(branches, knowledge, timescale_service())
+    return BranchGuide(branches, knowledge, timescale_service(), card_library())
 
 
 @cache

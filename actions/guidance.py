@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -24,7 +25,7 @@ from actions.guarded import GuardedAction
 from assistant.core.guidance.answering import Question
 from assistant.core.guidance.card_answer import SAFETY_FIRST_LINE
 from assistant.core.guidance.other_answers import explain_term, section_text_reply
-from assistant.core.guidance.suggestions import TOPIC_OF_INTENT
+from assistant.core.guidance.suggestions import TOPIC_OF_INTENT, did_you_mean
 from assistant.core.guidance.timescale_answer import RememberedDates, answer_timescales
 from assistant.core.guidance.understanding import METADATA_KEY as UNDERSTANDING_KEY
 from assistant.core.guidance.understanding import Understanding
@@ -75,7 +76,15 @@ def answer_question(
         urgent=urgent,
     )
     answer = guide().answer(question)
-    send(dispatcher, answer.reply)
+    reply = answer.reply
+    if intent == "nlu_fallback" and answer.card is None:
+        # Not sure what was meant: offer the engine's likeliest meanings as well.
+        ranking = [
+            (str(r.get("name")), float(r.get("confidence") or 0.0))
+            for r in tracker.latest_message.get("intent_ranking") or []
+        ]
+        reply = replace(reply, buttons=reply.buttons + did_you_mean(ranking))
+    send(dispatcher, reply)
     events: list[EventType] = []
     if tracker.get_slot("pending_question"):
         events.append(SlotSet("pending_question", None))

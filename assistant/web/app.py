@@ -115,6 +115,7 @@ def create_app(
             load_branches(settings.knowledge_dir, set(app.state.knowledge.topic_ids)),
             app.state.knowledge,
             app.state.timescales,
+            app.state.reader.library,
         )
         app.state.reminders = SqlReminderRepository(app.state.database)
         app.state.learning_bank = load_learning_bank(settings.knowledge_dir)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from assistant.core.guidance.branches import ANY_TOPIC, Branch, Facts, Question
+from assistant.core.guidance.cards import AuthorityAnswer, CardLibrary
 from assistant.core.guidance.procedure_answer import answer_from_procedure
 from assistant.core.guidance.style import JUDGEMENT_LINE, numbered, source_name, sources_line, step
 from assistant.core.procedures.citations import cite, cite_statements, shorten
@@ -42,6 +43,9 @@ class BranchGuide:
     branches: dict[str, Branch]
     knowledge: KnowledgeBase
     timescales: TimescaleService
+    # The guidance cards: a branch with a card of its own id takes its steps from the card
+    # (reviewed sentences, each with its quote) and adds only what the facts change.
+    cards: CardLibrary | None = None
     _tokens: dict[str, list[tuple[Statement, frozenset[str]]]] = field(default_factory=dict)
 
     def question(self, slot: str) -> Question:
@@ -259,6 +263,14 @@ def _counted(
     return _Counted(text, "", Force.INFORMATION, tuple(warnings), (limit.section or "",))
 
 
+def _branch_card(guide: BranchGuide, branch: Branch, authority: str) -> AuthorityAnswer | None:
+    """The authority's answer on the branch's own card, when it has one."""
+    if guide.cards is None or branch.id not in guide.cards.ids:
+        return None
+    answer = guide.cards.get(branch.id).for_authority(authority)
+    return answer if answer is not None and not answer.silent else None
+
+
 def answer_branch(
     guide: BranchGuide,
     branch: Branch,
@@ -274,22 +286,28 @@ def answer_branch(
     """
     short_name = guide.knowledge.authorities.get(authority).short_name
     counted = _counted(guide, branch, authority, facts, today)
+    card = _branch_card(guide, branch, authority)
     found: list[tuple[Found, bool]] = []
     previous_found = False
     for point in branch.points:
+        if card is not None and not point.when and not point.dated:
+            continue  # the card says it, in reviewed words
         if not point.applies(facts) or (point.fallback and previous_found):
             previous_found = previous_found and point.fallback
             continue
         hit = guide.find(authority, point.topics or branch.topics, point.find)
         previous_found = hit is not None
-        if hit is not None and all(hit.statement.text != f.statement.text for f, _ in found):
+        said = [f.statement.text for f, _ in found] + [
+            c.quote for c in (card.steps if card else ())
+        ]
+        if hit is not None and all(hit.statement.text not in quote for quote in said):
             found.append((hit, point.dated))
-    if not found and not counted.attached and not counted.quotes:
+    if card is None and not found and not counted.attached and not counted.quotes:
         # The authority's procedure is silent here: say so, with what others say, labelled.
         return answer_from_procedure(
             question_text or branch.title, authority, guide.knowledge, branch.topics[0]
         ).reply
-    steps = []
+    steps = [step(s.force, s.say) for s in card.steps] if card is not None else []
     for hit, dated in found:
         text = _trim(hit.statement.text)
         if dated and counted.attached:
@@ -297,11 +315,15 @@ def answer_branch(
         steps.append(step(hit.statement.force, text))
     if counted.text and not (counted.attached and any(dated for _, dated in found)):
         steps.append(step(counted.force, counted.text))
-    lines = [f"{situation(branch, facts)} — {short_name} procedure.", numbered(steps)]
+    lines = [f"{situation(branch, facts)} — {short_name} procedure."]
+    if card is not None:
+        lines.append(card.answer)
+    lines.append(numbered(steps))
     lines += [f"Warning: {w}" for w in counted.warnings]
     if branch.id in DECISION_BRANCHES:
         lines.append(JUDGEMENT_LINE)
-    sections = list({f.section.id: f.section for f, _ in found}.values())
+    card_sections = [guide.knowledge.sections[s.section] for s in card.steps] if card else []
+    sections = list({s.id: s for s in card_sections + [f.section for f, _ in found]}.values())
     sections += [
         guide.knowledge.sections[s]
         for s in counted.sections
@@ -316,6 +338,7 @@ def answer_branch(
         cite_statements(
             s,
             [
+                *(c.quote for c in (card.steps if card else ()) if c.section == s.id),
                 *(f.statement.text for f, _ in found if f.section.id == s.id),
                 *(counted.quotes if s.id in counted.sections else ()),
             ],
