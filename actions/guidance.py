@@ -25,7 +25,7 @@ from actions.guarded import GuardedAction
 from assistant.core.guidance.answering import Question
 from assistant.core.guidance.card_answer import SAFETY_FIRST_LINE
 from assistant.core.guidance.other_answers import explain_term, section_text_reply
-from assistant.core.guidance.suggestions import TOPIC_OF_INTENT, did_you_mean
+from assistant.core.guidance.suggestions import CARD_OF_INTENT, TOPIC_OF_INTENT, did_you_mean
 from assistant.core.guidance.timescale_answer import RememberedDates, answer_timescales
 from assistant.core.guidance.understanding import METADATA_KEY as UNDERSTANDING_KEY
 from assistant.core.guidance.understanding import Understanding
@@ -74,10 +74,11 @@ def answer_question(
         last_topic=TOPIC_OF_INTENT.get(str(intent)) or tracker.get_slot("last_topic"),
         last_stage=_last_stage(tracker),
         urgent=urgent,
+        intent_card=CARD_OF_INTENT.get(str(intent)),
     )
     answer = guide().answer(question)
     reply = answer.reply
-    if intent == "nlu_fallback" and answer.card is None:
+    if intent == "nlu_fallback" and not answer.sure:
         # Not sure what was meant: offer the engine's likeliest meanings as well.
         ranking = [
             (str(r.get("name")), float(r.get("confidence") or 0.0))

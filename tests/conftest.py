@@ -55,8 +55,17 @@ class FakeEngineClient:
     ) -> list[Reply]:
         if self.down:
             raise EngineUnavailableError("engine not reachable: ConnectError")
+        # The web app's reading of the message is kept apart, so that tests about who and
+        # which authority compare the metadata they are about (tests/test_card_routing_api.py
+        # checks the reading).
+        rest = {k: v for k, v in metadata.items() if k != "understanding"}
         self.sent.append(
-            {"conversation_id": conversation_id, "message": message, "metadata": metadata}
+            {
+                "conversation_id": conversation_id,
+                "message": message,
+                "metadata": rest,
+                "understanding": metadata.get("understanding"),
+            }
         )
         return self.replies
 

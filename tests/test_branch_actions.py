@@ -200,7 +200,11 @@ def test_an_unsure_question_answers_from_the_procedure_and_offers_likely_meaning
         {"name": "extra_familial_harm", "confidence": 0.24},
         {"name": "greet", "confidence": 0.1},
     ]
-    tracker.events[-1]["metadata"] = {"authority": "kent"}
+    # The web app's reader was not sure either: no card reading.
+    tracker.events[-1]["metadata"] = {
+        "authority": "kent",
+        "understanding": {"reading": "other", "confidence": 0.2},
+    }
     dispatcher = CollectingDispatcher()
     ActionAnswerProcedure().run(dispatcher, tracker, {})
     [reply] = [m["custom"] for m in dispatcher.messages]

@@ -11,7 +11,7 @@ questions the assistant can answer, never an answer about the previous topic.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assistant.core.guidance.card_answer import (
     NEXT_STEP_PAYLOAD,
@@ -20,7 +20,6 @@ from assistant.core.guidance.card_answer import (
     answer_card,
     answer_with_escalation,
 )
-from assistant.core.guidance.card_matcher import OTHER
 from assistant.core.guidance.cards import Card, CardLibrary
 from assistant.core.guidance.procedure_answer import answer_from_procedure
 from assistant.core.guidance.reader import MessageReader
@@ -50,6 +49,8 @@ class GuidanceAnswer:
     topic: str | None = None
     card: str | None = None
     stage: int | None = None
+    # False when the card (or sections) were a best guess, not a confident reading.
+    sure: bool = True
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,8 @@ class Question:
     last_topic: str | None = None
     last_stage: int | None = None
     urgent: bool = False  # the engine's own safety intent
+    # The card the engine's topic intent points at, for a message that names no subject.
+    intent_card: str | None = None
 
 
 def _confidently_not_urgent(understanding: Understanding, card: Card | None) -> bool:
@@ -120,20 +123,27 @@ class Guide:
             return self._stage(question, card)
         if card is None and is_new_case(question.text):
             return self._stage(question, None)
-        if card is None:
-            card = self._likely_card(question.text)
         if card is not None:
             return self._card_answer(card, question.authority)
-        return self._from_sections(question)
+        guess = self._card(question.intent_card) or self._likely_card(
+            question.text, question.last_topic
+        )
+        if guess is not None:
+            return replace(self._card_answer(guess, question.authority), sure=False)
+        return replace(self._from_sections(question), sure=False)
 
     def _card(self, card_id: str | None) -> Card | None:
         return self.library.get(card_id) if card_id and card_id in self.library.ids else None
 
-    def _likely_card(self, text: str) -> Card | None:
-        found = self._reader().match(text)
-        if found.label != OTHER and found.confidence >= FALLBACK_CARD_CONFIDENCE:
-            return self._card(found.label)
-        return None
+    def _likely_card(self, text: str, topic: str | None) -> Card | None:
+        """The likeliest card when no card is sure. A vague follow-up ("what do I have to
+        do?") names no subject of its own: the conversation's topic chooses among its cards."""
+        probabilities = self._reader().matcher.probabilities(text)
+        on_topic = [c for c in self.library.cards if topic and c.topic == topic]
+        if on_topic:
+            return max(on_topic, key=lambda c: probabilities.get(c.id, 0.0))
+        best = max(self.library.cards, key=lambda c: probabilities.get(c.id, 0.0))
+        return best if probabilities.get(best.id, 0.0) >= FALLBACK_CARD_CONFIDENCE else None
 
     def _card_answer(self, card: Card, authority: str) -> GuidanceAnswer:
         extra: tuple[Button, ...] = ()

@@ -25,8 +25,8 @@ import numpy as np
 import numpy.typing as npt
 
 OTHER = "_other"
-EPOCHS = 8
-LEARNING_RATE = 0.5
+EPOCHS = 20
+LEARNING_RATE = 1.0
 DECAY = 1e-4
 L2 = 1e-5
 SEED = 2026

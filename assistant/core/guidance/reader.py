@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
 from assistant.core.guidance.card_matcher import OTHER, CardMatch, CardMatcher
@@ -22,10 +23,12 @@ from assistant.core.guidance.cards import (
     load_cards,
     load_paraphrases,
 )
-from assistant.core.guidance.understanding import Understanding, understand
+from assistant.core.guidance.understanding import Reading, Understanding, understand
 from assistant.core.procedures.knowledge_base import KnowledgeBase
 
 _WORDS = re.compile(r"[a-z]+")
+# Fewer words that carry meaning than this, and a message names no subject of its own.
+MIN_CONTENT_WORDS = 2
 # Everyday words a worker writes that the chapters and examples may not hold.
 _EVERYDAY_TEXT = """
 hi hello hey ok okay yes yeah yep no nope thanks thank cheers please pls plz sorry
@@ -44,6 +47,7 @@ def _vocabulary(texts: Iterable[str]) -> frozenset[str]:
 class MessageReader:
     def __init__(self, library: CardLibrary, knowledge: KnowledgeBase, knowledge_dir: Path) -> None:
         self.library = library
+        self._knowledge = knowledge
         paraphrases = load_paraphrases(knowledge_dir / ANSWERS_DIR / PARAPHRASES_DIR, library.ids)
         others = engine_examples(knowledge_dir.parent / "nlu", NOT_CARD_INTENTS)
         # Each card also learns from its own catalogue question and title: a card nobody has
@@ -67,7 +71,14 @@ class MessageReader:
         return self.matcher.match(text)
 
     def read(self, text: str) -> Understanding:
-        return understand(text, self.match, self.knows, lambda card: card in self._urgent)
+        reading = understand(text, self.match, self.knows, lambda card: card in self._urgent)
+        if reading.reading is Reading.CARD and self._vague(text):
+            # "What do I have to do?" names no subject: the conversation's topic decides.
+            return replace(reading, reading=Reading.OTHER, card=None, second_card=None)
+        return reading
+
+    def _vague(self, text: str) -> bool:
+        return len(self._knowledge.analyzer.tokens(text)) < MIN_CONTENT_WORDS
 
 
 _SHARED: dict[tuple[Path, int], tuple[KnowledgeBase, MessageReader]] = {}

@@ -18,6 +18,18 @@ TOPIC_OF_INTENT = {
     "ask_education": "education-not-attending",
     "ask_timescale": "timescales",
 }
+# The card a topic intent asks for, when its message names nothing more ("what do I have
+# to do?" classified as a question about interpreters).
+CARD_OF_INTENT = {
+    "ask_outcomes": "outcome-options",
+    "ask_planning": "planning-the-assessment",
+    "ask_consent": "consent-for-assessment",
+    "see_child_alone": "see-child-alone",
+    "ask_interpreter": "interpreters",
+    "ask_police": "police-involvement",
+    "ask_education": "child-not-in-school",
+    "ask_timescale": "timescale-overall",
+}
 # What each suggestion says, in the worker's terms; intents not here are never suggested.
 SUGGESTION_OF_INTENT = {
     "homeless_16_17": "A 16 or 17 year old who may be homeless",
