@@ -50,6 +50,11 @@ class ReadingRoutingPolicy(Policy):
                 "pre_birth",
             ],
             "dated_intents": ["ask_timescale", "ask_checkpoints"],
+            # Cards the intent's own action answers better: it counts the dates.
+            "own_cards": {
+                "ask_timescale": ["timescale-overall", "local-checkpoint"],
+                "ask_checkpoints": ["timescale-overall", "local-checkpoint"],
+            },
         }
 
     def train(
@@ -78,6 +83,7 @@ class ReadingRoutingPolicy(Policy):
             message.entities,
             self.config["protected_intents"],
             self.config["dated_intents"],
+            self.config["own_cards"],
         ):
             result[domain.index_for_action(self.config["action"])] = 1.0
         return self._prediction(result)

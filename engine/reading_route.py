@@ -29,12 +29,15 @@ def follows_reading(
     entities: Iterable[Mapping[str, Any]],
     protected_intents: Iterable[str],
     dated_intents: Iterable[str],
+    own_cards: Mapping[str, Iterable[str]] | None = None,
 ) -> bool:
     """True when the answering action should take this message.
 
     Never for a button's payload ("/affirm"), an intent whose own rule must run (a safety
     message has its own action; yes and no answer the assistant's question), or a timescale
-    question holding a date (its action counts the deadlines).
+    question holding a date (its action counts the deadlines), or a card the intent's own
+    action answers better (`own_cards`: "when is it due?" is the timescale action's, which
+    asks for the referral date and counts).
     """
     if not metadata or text.lstrip().startswith("/"):
         return False
@@ -44,5 +47,7 @@ def follows_reading(
     if intent in set(protected_intents):
         return False
     if intent in set(dated_intents) and any(e.get("entity") == "date" for e in entities):
+        return False
+    if reading.get("card") in set((own_cards or {}).get(intent or "", ())):
         return False
     return reading.get("reading") in ROUTED_READINGS or bool(reading.get("urgent"))

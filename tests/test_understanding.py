@@ -187,3 +187,15 @@ def test_unclear_messages_and_safety_concerns_go_to_the_answer() -> None:
     assert _route({"reading": "unclear"}, "greet")
     assert _route({"reading": "other_language"}, "affirm") is False  # yes/no stay the engine's
     assert _route({"reading": "other", "urgent": True}, "ask_education")
+
+
+def test_a_card_the_intents_own_action_answers_stays_with_it() -> None:
+    own = {"ask_timescale": ["timescale-overall"]}
+    due = {"reading": "card", "card": "timescale-overall"}
+    assert not follows_reading(
+        {"understanding": due}, "when is it due", "ask_timescale", [], PROTECTED, DATED, own
+    )
+    extension = {"reading": "card", "card": "extension"}
+    assert follows_reading(
+        {"understanding": extension}, "need more time", "ask_timescale", [], PROTECTED, DATED, own
+    )
