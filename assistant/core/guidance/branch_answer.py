@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from assistant.core.guidance.branches import ANY_TOPIC, Branch, Facts, Question
-from assistant.core.guidance.cards import AuthorityAnswer, CardLibrary
+from assistant.core.guidance.cards import AuthorityAnswer, CardLibrary, fold
 from assistant.core.guidance.procedure_answer import answer_from_procedure
 from assistant.core.guidance.style import JUDGEMENT_LINE, numbered, source_name, sources_line, step
 from assistant.core.procedures.citations import cite, cite_statements, shorten
@@ -44,7 +44,7 @@ class BranchGuide:
     knowledge: KnowledgeBase
     timescales: TimescaleService
     # The guidance cards: a branch with a card of its own id takes its steps from the card
-    # (reviewed sentences, each with its quote) and adds only what the facts change.
+    # (reviewed sentences, each with its quote) and adds the points the card does not say.
     cards: CardLibrary | None = None
     _tokens: dict[str, list[tuple[Statement, frozenset[str]]]] = field(default_factory=dict)
 
@@ -263,6 +263,21 @@ def _counted(
     return _Counted(text, "", Force.INFORMATION, tuple(warnings), (limit.section or "",))
 
 
+# A found sentence sharing this share of its words with a card step says the same thing.
+SAME_STEP_SHARE = 0.6
+
+
+def _card_says(guide: BranchGuide, card: AuthorityAnswer | None, sentence: str) -> bool:
+    if card is None:
+        return False
+    tokens = guide.knowledge.analyzer.tokens
+    words = set(tokens(sentence))
+    return bool(words) and any(
+        len(words & set(tokens(f"{c.say} {c.quote}"))) >= SAME_STEP_SHARE * len(words)
+        for c in card.steps
+    )
+
+
 def _branch_card(guide: BranchGuide, branch: Branch, authority: str) -> AuthorityAnswer | None:
     """The authority's answer on the branch's own card, when it has one."""
     if guide.cards is None or branch.id not in guide.cards.ids:
@@ -290,8 +305,6 @@ def answer_branch(
     found: list[tuple[Found, bool]] = []
     previous_found = False
     for point in branch.points:
-        if card is not None and not point.when and not point.dated:
-            continue  # the card says it, in reviewed words
         if not point.applies(facts) or (point.fallback and previous_found):
             previous_found = previous_found and point.fallback
             continue
@@ -300,7 +313,11 @@ def answer_branch(
         said = [f.statement.text for f, _ in found] + [
             c.quote for c in (card.steps if card else ())
         ]
-        if hit is not None and all(hit.statement.text not in quote for quote in said):
+        if (
+            hit is not None
+            and all(fold(hit.statement.text) not in fold(q) for q in said)
+            and not _card_says(guide, card, hit.statement.text)
+        ):
             found.append((hit, point.dated))
     if card is None and not found and not counted.attached and not counted.quotes:
         # The authority's procedure is silent here: say so, with what others say, labelled.
