@@ -48,6 +48,13 @@ class ReadingRoutingPolicy(Policy):
                 "family_abroad",
                 "extra_familial_harm",
                 "pre_birth",
+                # Commands of learning mode and reminders: "a practice case on county lines"
+                # asks for a practice case, whatever card its subject is near.
+                "quiz_me",
+                "practice_case",
+                "how_am_i_doing",
+                "set_reminders",
+                "mark_reminder_done",
             ],
             "dated_intents": ["ask_timescale", "ask_checkpoints"],
             # Cards the intent's own action answers better: it counts the dates.

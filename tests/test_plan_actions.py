@@ -158,7 +158,7 @@ def test_danger_in_the_words_is_answered_even_when_not_classified_as_such() -> N
     messages, events = answer(
         plan_id, "the child is at risk of immediate harm right now", "nlu_fallback", confidence=0.3
     )
-    assert messages[0]["text"].startswith("Tell the police now (999 in an emergency)")
+    assert messages[0]["text"].startswith("Tell your manager now; call the police on 999")
     assert events == [SlotSet("plan_step", None)]  # the question is asked again
     assert plan_service().repository.get(plan_id).version == 1  # nothing recorded
 

@@ -77,8 +77,8 @@ def test_a_continuing_paragraph_shares_the_topic_of_the_one_before(
 def test_danger_comes_first(knowledge_base: KnowledgeBase) -> None:
     reply = answer_danger("he said his dad punched him", "gateshead", knowledge_base)
     first = reply.text.splitlines()[0]
-    assert first.startswith("Tell the police now (999 in an emergency) and your manager")
-    assert "strategy discussion" in first
+    assert first.startswith("Tell your manager now; call the police on 999")
+    # Then the worker's own procedure: the police, and the escalation it sets.
     assert "Police must be notified immediately" in reply.text
 
 

@@ -159,7 +159,7 @@ def test_a_disclosure_starts_with_the_police_and_the_manager(stack: Stack) -> No
     reply = chat(
         stack, "int-danger", "she told me her stepdad hit her with a belt", authority="lewisham"
     )
-    assert reply["messages"][0]["text"].startswith("Tell the police now (999 in an emergency)")
+    assert reply["messages"][0]["text"].startswith("Tell your manager now; call the police on 999")
 
 
 def test_the_engine_extracts_ages_countries_and_relationships(stack: Stack) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.core.guidance.card_answer import SAFETY_FIRST_LINE
 from assistant.core.guidance.procedure_answer import answer_from_procedure
 from assistant.core.guidance.style import source_name, sources_line
 from assistant.core.procedures.citations import cite, shorten
@@ -14,10 +15,8 @@ from assistant.core.procedures.statements import statements
 from assistant.core.replies import Button, Reply
 
 # Said first, before any procedure text (ANSWER_STYLE.md): a disclosure or immediate danger.
-DANGER_FIRST_LINE = (
-    "Tell the police now (999 in an emergency) and your manager; where significant harm is "
-    "suspected, a strategy discussion follows."
-)
+# The house style's first line (ANSWER_STYLE.md), the same wherever a concern is raised.
+DANGER_FIRST_LINE = SAFETY_FIRST_LINE
 
 
 # "In a sentence" is the default; these words ask for the longer explanation.
