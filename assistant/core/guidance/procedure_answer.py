@@ -171,8 +171,8 @@ def answer_from_procedure(
 ) -> ProcedureAnswer:
     """The cited answer to a procedural question, or an honest "I can't find that".
 
-    `context_topic` is what the conversation was about: a follow-up such as "is there
-    anyone else I need to refer her to?" names no topic of its own.
+    `context_topic` is what the conversation was about: a follow-up such as "are there
+    other services she should go to as well?" names no topic of its own.
     """
     own_authority = knowledge.authorities.get(authority)
     topic = _main_topic(knowledge, question)
